@@ -1,0 +1,39 @@
+"""msrsim: plan and evaluate a Mars sample return campaign end to end.
+
+The front door exports the few names most users need; everything else lives in modules.
+Heavy imports (numba kernels, matplotlib) happen lazily on first use.
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError, DataError, EphemerisRangeError, MsrsimError, NoSolutionError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "planet_state": ("msrsim.ephemeris", "planet_state"),
+    "load_ephemeris": ("msrsim.ephemeris", "load_ephemeris"),
+    "utc_to_tdb": ("msrsim.timescales", "utc_to_tdb"),
+    "tdb_to_utc": ("msrsim.timescales", "tdb_to_utc"),
+}
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "EphemerisRangeError",
+    "MsrsimError",
+    "NoSolutionError",
+    "__version__",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'msrsim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(target[0]), target[1])
+    globals()[name] = value
+    return value

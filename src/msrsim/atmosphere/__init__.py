@@ -1,0 +1,23 @@
+"""Planetary atmospheres behind one small protocol.
+
+Every model offers ``density``, ``temperature`` and ``sound_speed`` as functions of
+geometric altitude above the reference ellipsoid (m) and, optionally, latitude and
+longitude (rad) and time (TDB s past J2000). Compiled integrators do not call the models;
+they read an :class:`AtmosphereGrid`, the model sampled once on a uniform altitude grid
+(log-density interpolated linearly, i.e. exact for exponential layers).
+"""
+
+from __future__ import annotations
+
+from ._base import Atmosphere, AtmosphereGrid, grid_lookup, tabulate
+from .mars import MarsExponential, MarsGlenn, mars_default
+
+__all__ = [
+    "Atmosphere",
+    "AtmosphereGrid",
+    "MarsExponential",
+    "MarsGlenn",
+    "grid_lookup",
+    "mars_default",
+    "tabulate",
+]

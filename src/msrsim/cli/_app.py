@@ -1,0 +1,64 @@
+"""The typer application shared by every command module, and the error-handling entry."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="msrsim",
+    help="Plan and evaluate a Mars sample return campaign end to end.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def emit_json(obj) -> None:
+    """Print ``obj`` as JSON on stdout (numpy scalars and arrays converted)."""
+    import numpy as np
+
+    def default(o):
+        if isinstance(o, np.generic):
+            return o.item()
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+    sys.stdout.write(json.dumps(obj, indent=2, default=default, allow_nan=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; an :class:`~msrsim.errors.MsrsimError` or usage error exits 2, one line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+    """
+    import click
+
+    from ..errors import MsrsimError
+    from . import commands  # noqa: F401  (registers the commands on ``app``)
+
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="msrsim", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.exceptions.Abort:
+        sys.stderr.write("msrsim: interrupted\n")
+        return 130
+    except click.ClickException as exc:
+        msg = exc.format_message().replace("\n", " ")
+        sys.stderr.write(f"msrsim: error: {msg}\n")
+        return 2
+    except MsrsimError as exc:
+        sys.stderr.write(f"msrsim: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("msrsim: interrupted\n")
+        return 130
+    return int(rv or 0) if isinstance(rv, int) else 0

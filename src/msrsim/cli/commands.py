@@ -1,0 +1,6 @@
+"""Importing this module registers every CLI command on the shared typer app.
+
+One import per command module; each module owns its commands.
+"""
+
+from __future__ import annotations
