@@ -10,14 +10,22 @@ they read an :class:`AtmosphereGrid`, the model sampled once on a uniform altitu
 from __future__ import annotations
 
 from ._base import Atmosphere, AtmosphereGrid, grid_lookup, tabulate
-from .mars import MarsExponential, MarsGlenn, mars_default
+from .mars import (
+    MarsExponential,
+    MarsGlenn,
+    MarsGlennThermosphere,
+    mars_default,
+    mars_exospheric_temperature_k,
+)
 
 __all__ = [
     "Atmosphere",
     "AtmosphereGrid",
     "MarsExponential",
     "MarsGlenn",
+    "MarsGlennThermosphere",
     "grid_lookup",
     "mars_default",
+    "mars_exospheric_temperature_k",
     "tabulate",
 ]
