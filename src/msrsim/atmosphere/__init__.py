@@ -10,6 +10,7 @@ they read an :class:`AtmosphereGrid`, the model sampled once on a uniform altitu
 from __future__ import annotations
 
 from ._base import Atmosphere, AtmosphereGrid, grid_lookup, tabulate
+from .earth import EarthUS76MSIS, earth_default, us76
 from .mars import (
     MarsExponential,
     MarsGlenn,
@@ -17,9 +18,15 @@ from .mars import (
     mars_default,
     mars_exospheric_temperature_k,
 )
+from .table import TableAtmosphere, WindProfile
 
 __all__ = [
     "Atmosphere",
+    "EarthUS76MSIS",
+    "TableAtmosphere",
+    "WindProfile",
+    "earth_default",
+    "us76",
     "AtmosphereGrid",
     "MarsExponential",
     "MarsGlenn",
