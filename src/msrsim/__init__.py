@@ -15,6 +15,7 @@ _LAZY = {
     "load_ephemeris": ("msrsim.ephemeris", "load_ephemeris"),
     "utc_to_tdb": ("msrsim.timescales", "utc_to_tdb"),
     "tdb_to_utc": ("msrsim.timescales", "tdb_to_utc"),
+    "lambert": ("msrsim.kernels.lambert", "lambert"),
 }
 
 __all__ = [
