@@ -1,0 +1,315 @@
+"""Entry configuration (pydantic), the batch runner, landing ellipses and zones."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..errors import ConfigError
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parachute(BaseModel):
+    """Parachute deployed on a Mach trigger; then descent to the powered-descent altitude."""
+
+    model_config = _STRICT
+    mach_deploy: float = Field(gt=0.0, le=5.0)
+    diameter_m: float = Field(gt=0.0, le=100.0)
+    cd: float = Field(gt=0.0, le=3.0)
+
+
+class PoweredDescent(BaseModel):
+    """Terminal powered descent from ``start_alt_agl_m`` (constant deceleration to touchdown)."""
+
+    model_config = _STRICT
+    start_alt_agl_m: float = Field(gt=0.0, le=20e3)
+    touchdown_speed_m_s: float = Field(ge=0.0, le=10.0)
+
+
+class Vehicle(BaseModel):
+    """Entry vehicle. ``cd`` is a constant, or ``cd_mach`` a table of [Mach, CD] rows."""
+
+    model_config = _STRICT
+    mass_kg: float = Field(gt=0.0, le=1e5)
+    diameter_m: float = Field(gt=0.0, le=50.0)
+    cd: float | None = Field(default=None, gt=0.0, le=5.0)
+    cd_mach: list[tuple[float, float]] | None = None
+    lift_to_drag: float = Field(default=0.0, ge=0.0, le=1.0)
+    nose_radius_m: float = Field(gt=0.0, le=20.0)
+    bank_deg: float = Field(default=0.0, ge=-180.0, le=180.0)
+    guidance: Literal["none", "lateral"] = "none"
+    deadband_s: float = Field(default=10.0, gt=0.0)
+    parachute: Parachute | None = None
+    powered_descent: PoweredDescent | None = None
+
+    @model_validator(mode="after")
+    def _cd_given(self):
+        if (self.cd is None) == (self.cd_mach is None):
+            raise ValueError("give exactly one of cd (constant) or cd_mach (table of [Mach, CD])")
+        if self.cd_mach is not None:
+            m = np.array([r[0] for r in self.cd_mach])
+            c = np.array([r[1] for r in self.cd_mach])
+            if m.size < 2 or np.any(np.diff(m) <= 0) or np.any(m < 0):
+                raise ValueError("cd_mach Mach values must be >= 0 and strictly increasing")
+            if np.any(~np.isfinite(c)) or np.any(c <= 0) or np.any(c > 5):
+                raise ValueError("cd_mach CD values must be in (0, 5]")
+        return self
+
+    @property
+    def area_m2(self) -> float:
+        """Reference area, m^2."""
+        return math.pi * self.diameter_m ** 2 / 4.0
+
+    def mach_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(Mach, CD) arrays for the kernel."""
+        if self.cd_mach is None:
+            return np.array([0.0, 1.0]), np.array([self.cd, self.cd])
+        return (np.array([r[0] for r in self.cd_mach], float),
+                np.array([r[1] for r in self.cd_mach], float))
+
+
+class EntryState(BaseModel):
+    """Entry interface state relative to the rotating planet (planetodetic place)."""
+
+    model_config = _STRICT
+    alt_m: float = Field(gt=0.0, le=1e6)
+    speed_m_s: float = Field(gt=0.0, le=20e3)
+    fpa_deg: float = Field(ge=-90.0, le=0.0)
+    azimuth_deg: float = Field(ge=-360.0, le=360.0)
+    lat_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    lon_deg: float | None = Field(default=None, ge=-360.0, le=360.0)
+    inertial: bool = False  # speed/fpa/azimuth describe the inertial velocity (converted)
+
+
+class Dispersions(BaseModel):
+    """One-sigma dispersions of the Monte Carlo (Gaussian; fractions are relative)."""
+
+    model_config = _STRICT
+    fpa_deg: float = Field(default=0.0, ge=0.0)
+    azimuth_deg: float = Field(default=0.0, ge=0.0)
+    speed_m_s: float = Field(default=0.0, ge=0.0)
+    downrange_km: float = Field(default=0.0, ge=0.0)
+    crossrange_km: float = Field(default=0.0, ge=0.0)
+    mass_frac: float = Field(default=0.0, ge=0.0, le=0.3)
+    cd_frac: float = Field(default=0.0, ge=0.0, le=0.3)
+    lift_to_drag_frac: float = Field(default=0.0, ge=0.0, le=0.5)
+    density_frac: float = Field(default=0.0, ge=0.0, le=0.5)
+    wind_frac: float = Field(default=0.0, ge=0.0, le=2.0)
+
+
+class Target(BaseModel):
+    """Landing target and the zone used for the landing probability."""
+
+    model_config = _STRICT
+    lat_deg: float = Field(ge=-90.0, le=90.0)
+    lon_deg: float = Field(ge=-360.0, le=360.0)
+    name: str = "target"
+    radius_km: float | None = Field(default=None, gt=0.0)
+    polygon_lat_lon_deg: list[tuple[float, float]] | None = None
+    polygon_name: str = "zone"
+
+    @field_validator("polygon_lat_lon_deg")
+    @classmethod
+    def _poly(cls, v):
+        if v is not None and len(v) < 3:
+            raise ValueError("a zone polygon needs at least 3 [lat, lon] vertices")
+        return v
+
+
+class Atmos(BaseModel):
+    """Atmosphere choice. Mars: the default model, or a user CSV table. Earth: US76 + MSIS."""
+
+    model_config = _STRICT
+    f107_sfu: float = Field(default=130.0, gt=0.0, le=400.0)
+    f107a_sfu: float = Field(default=130.0, gt=0.0, le=400.0)
+    ap: float = Field(default=15.0, ge=0.0, le=400.0)
+    table_csv: str | None = None
+    wind_alt_km_east_north_m_s: list[tuple[float, float, float]] | None = None
+
+
+class EntryConfig(BaseModel):
+    """A complete entry case (preset or YAML ``--config``)."""
+
+    model_config = _STRICT
+    name: str
+    planet: Literal["mars", "earth"]
+    vehicle: Vehicle
+    entry: EntryState
+    target: Target
+    ground_alt_m: float = Field(default=0.0, ge=-10e3, le=10e3)
+    atmosphere: Atmos = Atmos()
+    dispersions: Dispersions = Dispersions()
+    rtol: float = Field(default=1e-6, gt=0.0, le=1e-3)
+    dt_max_s: float = Field(default=10.0, gt=0.0, le=60.0)
+    t_max_s: float = Field(default=3000.0, gt=0.0, le=1e5)
+    sources: dict[str, str] = {}
+
+
+def _cfg_error(exc) -> ConfigError:
+    e = exc.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"]) or "config"
+    return ConfigError(f"{loc}={e.get('input')!r}: {e['msg']}")
+
+
+def make_config(data: dict) -> EntryConfig:
+    """Validate a dict into an :class:`EntryConfig`; errors become one-line ConfigError."""
+    from pydantic import ValidationError
+
+    try:
+        return EntryConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _cfg_error(exc) from None
+
+
+# --------------------------------------------------------------------------------------
+def _planet(name):
+    from ..bodies import EARTH, MARS
+
+    return MARS if name == "mars" else EARTH
+
+
+def _atmosphere(cfg: EntryConfig):
+    from ..atmosphere import EarthUS76MSIS, TableAtmosphere, mars_default
+
+    a = cfg.atmosphere
+    if a.table_csv:
+        return TableAtmosphere.from_csv(a.table_csv, planet=cfg.planet)
+    if cfg.planet == "mars":
+        return mars_default(a.f107_sfu)
+    return EarthUS76MSIS(f107_sfu=a.f107_sfu, f107a_sfu=a.f107a_sfu, ap=a.ap,
+                         lat_rad=math.radians(cfg.target.lat_deg),
+                         lon_rad=math.radians(cfg.target.lon_deg))
+
+
+def _wind(cfg: EntryConfig, atm):
+    rows = cfg.atmosphere.wind_alt_km_east_north_m_s
+    from ..atmosphere import WindProfile
+
+    prof = None
+    if rows:
+        r = np.array(rows, dtype=float)
+        prof = WindProfile(r[:, 0] * 1e3, r[:, 1], r[:, 2])
+    elif getattr(atm, "wind", None) is not None:
+        prof = atm.wind
+    if prof is None:
+        return 0.0, 1.0, np.zeros(1), np.zeros(1)
+    alt = np.arange(prof.alt_m[0], prof.alt_m[-1] + 1.0, 100.0)
+    e, n = prof.at(alt)
+    return float(alt[0]), 100.0, np.ascontiguousarray(e), np.ascontiguousarray(n)
+
+
+def _dest(lat, lon, az, ang):
+    """Great-circle destination (rad) from (lat, lon) along azimuth ``az`` by angle ``ang``."""
+    la2 = np.arcsin(np.sin(lat) * np.cos(ang) + np.cos(lat) * np.sin(ang) * np.cos(az))
+    lo2 = lon + np.arctan2(np.sin(az) * np.sin(ang) * np.cos(lat),
+                           np.cos(ang) - np.sin(lat) * np.sin(la2))
+    return la2, lo2
+
+
+def _local_offsets_km(lat, lon, lat0, lon0, r_m):
+    """East/north offsets (km) of points from (lat0, lon0), local tangent plane (rad in)."""
+    dlon = (lon - lon0 + np.pi) % (2 * np.pi) - np.pi
+    return (r_m * dlon * np.cos(lat0) / 1e3, r_m * (lat - lat0) / 1e3)
+
+
+class _Prepared:
+    """Everything the kernel needs that does not depend on the trial."""
+
+    def __init__(self, cfg: EntryConfig, atm=None):
+        from ..atmosphere import tabulate
+        from . import _kernel as K
+
+        self.cfg = cfg
+        self.body = _planet(cfg.planet)
+        atm = atm if atm is not None else _atmosphere(cfg)
+        top = cfg.entry.alt_m + 60e3
+        self.grid = tabulate(atm, alt_max_m=top, alt_min_m=min(-10e3, cfg.ground_alt_m - 2e3), step_m=100.0)
+        self.wind = _wind(cfg, atm)
+        self.mach_tab, self.cd_tab = cfg.vehicle.mach_table()
+        v = cfg.vehicle
+        S = np.zeros(K.N_S)
+        S[K.S_MU] = self.body.mu_m3_s2
+        S[K.S_REQ] = self.body.r_eq_m
+        S[K.S_FLAT] = self.body.flattening
+        S[K.S_J2] = self.body.j2
+        S[K.S_OMEGA] = self.body.omega_rad_s
+        # Sutton & Graves, NASA TR R-376 (1971), FACTS.md §6
+        S[K.S_K_SG] = 1.9027e-4 if cfg.planet == "mars" else 1.7415e-4
+        S[K.S_RAD_ON] = 1.0 if cfg.planet == "earth" else 0.0
+        S[K.S_MACH_DEPLOY] = v.parachute.mach_deploy if v.parachute else 0.0
+        S[K.S_ALT_GROUND] = cfg.ground_alt_m
+        S[K.S_ALT_TERM_CHUTE] = v.powered_descent.start_alt_agl_m if v.powered_descent else 0.0
+        S[K.S_RTOL] = cfg.rtol
+        S[K.S_DT_MAX] = cfg.dt_max_s
+        S[K.S_T_MAX] = cfg.t_max_s
+        S[K.S_ALT_SKIP] = cfg.entry.alt_m + 20e3
+        S[K.S_DEADBAND_S] = v.deadband_s
+        S[K.S_GUIDE_ON] = 1.0 if v.guidance == "lateral" else 0.0
+        S[K.S_G0] = 9.80665  # standard gravity: g-loads in Earth g
+        self.S = S
+
+    def initial_states(self, lat, lon, alt, speed, fpa, az):
+        """(n, 7) rotating-frame states from planetodetic place and velocity (rad).
+
+        With ``entry.inertial`` the speed, flight-path angle and azimuth describe the inertial
+        velocity and the planet's rotation is subtracted (v_rel = v_in - w x r).
+        """
+        from ..kernels.geodesy import geodetic_to_fixed_array
+
+        b = self.body
+        xyz = geodetic_to_fixed_array(lat, lon, alt, b.r_eq_m, b.flattening)
+        sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+        ve = speed * np.cos(fpa) * np.sin(az)
+        vn = speed * np.cos(fpa) * np.cos(az)
+        vu = speed * np.sin(fpa)
+        vx = -so * ve - sl * co * vn + cl * co * vu
+        vy = co * ve - sl * so * vn + cl * so * vu
+        vz = cl * vn + sl * vu
+        n = np.broadcast(lat, speed, fpa).shape
+        Y = np.zeros(n + (7,))
+        Y[..., :3] = xyz
+        Y[..., 3], Y[..., 4], Y[..., 5] = vx, vy, vz
+        if self.cfg.entry.inertial:
+            w = b.omega_rad_s
+            Y[..., 3] += w * Y[..., 1]
+            Y[..., 4] -= w * Y[..., 0]
+        return np.ascontiguousarray(Y.reshape(-1, 7))
+
+    def params(self, n, mass=None, cd_scale=None, ld=None, rho_scale=None, wind_scale=None):
+        from . import _kernel as K
+
+        v = self.cfg.vehicle
+        P = np.zeros((n, K.N_P))
+        P[:, K.P_MASS] = v.mass_kg if mass is None else mass
+        P[:, K.P_AREA] = v.area_m2
+        P[:, K.P_CD_SCALE] = 1.0 if cd_scale is None else cd_scale
+        P[:, K.P_LD] = v.lift_to_drag if ld is None else ld
+        P[:, K.P_BANK] = math.radians(v.bank_deg)
+        P[:, K.P_RN] = v.nose_radius_m
+        P[:, K.P_RHO_SCALE] = 1.0 if rho_scale is None else rho_scale
+        P[:, K.P_WIND_SCALE] = 1.0 if wind_scale is None else wind_scale
+        if v.parachute:
+            P[:, K.P_CHUTE_CDA] = v.parachute.cd * math.pi * v.parachute.diameter_m ** 2 / 4.0
+        lat, lon = math.radians(self.cfg.target.lat_deg), math.radians(self.cfg.target.lon_deg)
+        P[:, K.P_TX] = math.cos(lat) * math.cos(lon)
+        P[:, K.P_TY] = math.cos(lat) * math.sin(lon)
+        P[:, K.P_TZ] = math.sin(lat)
+        return P
+
+    def run(self, Y0, P, n_hist=0, hist_samples=4000):
+        from . import _kernel as K
+
+        n = Y0.shape[0]
+        out = np.zeros((n, K.N_O))
+        hist = np.zeros((min(n_hist, n), hist_samples if n_hist else 1, K.N_H))
+        cnt = np.zeros(n, dtype=np.int64)
+        g = self.grid
+        w = self.wind
+        K.integrate_batch(np.ascontiguousarray(Y0), np.ascontiguousarray(P), self.S, g.alt0_m, g.dalt_m,
+                          np.ascontiguousarray(g.log_rho), np.ascontiguousarray(g.sound_speed_m_s),
+                          w[0], w[1], w[2], w[3], self.mach_tab, self.cd_tab, out, hist, cnt)
+        return out, hist, cnt

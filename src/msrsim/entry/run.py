@@ -1,0 +1,290 @@
+"""Run an entry case: nominal targeting, the Monte Carlo batch, terminal phases, ellipses."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ConfigError
+from . import _kernel as K
+from .model import EntryConfig, _dest, _local_offsets_km, _Prepared
+
+G0 = 9.80665
+
+STATUS_NAMES = {K.STATUS_LANDED: "landed", K.STATUS_SKIP: "skip-out", K.STATUS_TIMEOUT: "timeout"}
+
+
+@dataclass
+class EntryResult:
+    """Per-trial results (arrays over trials, SI units; angles in degrees for places).
+
+    Attributes
+    ----------
+    config : EntryConfig
+    trials : dict of numpy.ndarray
+        ``status`` (0 landed, 1 skip-out, 2 timeout), ``peak_g``, ``peak_heat_flux_w_cm2``,
+        ``peak_radiative_w_cm2``, ``heat_load_j_cm2``, ``peak_qdyn_pa``, ``deploy_mach``,
+        ``deploy_qdyn_pa``, ``deploy_alt_m``, ``deploy_time_s``, ``landing_lat_deg``,
+        ``landing_lon_deg``, ``impact_speed_m_s``, ``entry_to_landing_s``,
+        ``powered_descent_dv_m_s`` and the dispersed inputs.
+    nominal : dict
+        The undispersed trajectory's scalars (same keys).
+    entry_lat_deg, entry_lon_deg : float
+        Entry-interface place used (targeted so that the nominal lands on the target).
+    history : dict of numpy.ndarray, optional
+        Time histories of the nominal trajectory (t_s, alt_m, speed_m_s, g, heat_w_cm2,
+        qdyn_pa, lat_deg, lon_deg, mach).
+    ellipse : dict
+        Landing dispersion statistics (see :func:`landing_ellipse`).
+    """
+
+    config: EntryConfig
+    trials: dict
+    nominal: dict
+    entry_lat_deg: float
+    entry_lon_deg: float
+    history: dict | None = None
+    ellipse: dict = field(default_factory=dict)
+
+
+def _terminal(cfg: EntryConfig, out, body):
+    """Apply the powered-descent terminal model; returns landing lat, lon (rad), speed, time, dv."""
+    lat = out[:, K.O_LAT].copy()
+    lon = out[:, K.O_LON].copy()
+    t = out[:, K.O_T_END].copy()
+    speed = out[:, K.O_SPEED].copy()
+    dv = np.zeros(len(out))
+    pd = cfg.vehicle.powered_descent
+    if pd is not None:
+        # Constant deceleration from the powered-descent start to touchdown: time
+        # 2 h / v_down, horizontal travel v_h t / 2, delta-v |v| + g t - v_touchdown.
+        vh_e, vh_n, vu = out[:, K.O_VE], out[:, K.O_VN], out[:, K.O_VU]
+        h = pd.start_alt_agl_m
+        v_down = np.maximum(-vu, 1.0)
+        t_pd = 2.0 * h / v_down
+        g_surf = body.mu_m3_s2 / body.r_eq_m ** 2
+        r = body.r_eq_m
+        lat = lat + 0.5 * vh_n * t_pd / r
+        lon = lon + 0.5 * vh_e * t_pd / (r * np.cos(lat))
+        dv = np.hypot(np.hypot(vh_e, vh_n), vu) + g_surf * t_pd - pd.touchdown_speed_m_s
+        t = t + t_pd
+        speed = np.full(len(out), pd.touchdown_speed_m_s)
+    return lat, lon, speed, t, dv
+
+
+def _scalars(cfg, out, body):
+    lat, lon, speed, t, dv = _terminal(cfg, out, body)
+    landed = out[:, K.O_STATUS] == K.STATUS_LANDED
+    nan = np.where(landed, 1.0, np.nan)
+    return {
+        "status": out[:, K.O_STATUS].astype(np.int8),
+        "peak_g": out[:, K.O_PEAK_G],
+        "peak_g_speed_m_s": out[:, K.O_V_PEAK_G],
+        "peak_heat_flux_w_cm2": out[:, K.O_PEAK_HEAT] / 1e4,
+        "peak_radiative_w_cm2": out[:, K.O_PEAK_HEAT_RAD] / 1e4,
+        "heat_load_j_cm2": out[:, K.O_HEAT_LOAD] / 1e4,
+        "peak_qdyn_pa": out[:, K.O_PEAK_QDYN],
+        "deploy_time_s": out[:, K.O_DEPLOY_T],
+        "deploy_mach": out[:, K.O_DEPLOY_MACH],
+        "deploy_qdyn_pa": out[:, K.O_DEPLOY_QDYN],
+        "deploy_alt_m": out[:, K.O_DEPLOY_ALT],
+        "landing_lat_deg": np.degrees(lat) * nan,
+        "landing_lon_deg": ((np.degrees(lon) + 180.0) % 360.0 - 180.0) * nan,
+        "impact_speed_m_s": speed * nan,
+        "entry_to_landing_s": t * nan,
+        "powered_descent_dv_m_s": dv * nan,
+        "bank_reversals": out[:, K.O_N_REVERSALS].astype(np.int32),
+        "steps": out[:, K.O_N_STEPS].astype(np.int32),
+    }
+
+
+def _target_entry(prep: _Prepared, cfg: EntryConfig):
+    """Entry-interface place (rad) whose nominal trajectory lands on the target."""
+    e = cfg.entry
+    if e.lat_deg is not None and e.lon_deg is not None:
+        return math.radians(e.lat_deg), math.radians(e.lon_deg)
+    if (e.lat_deg is None) != (e.lon_deg is None):
+        raise ConfigError("entry.lat_deg and entry.lon_deg must be given together (or both left "
+                          "out to target the entry point at the landing target)")
+    body = prep.body
+    tlat, tlon = math.radians(cfg.target.lat_deg), math.radians(cfg.target.lon_deg)
+    az = math.radians(e.azimuth_deg)
+    rng = 600e3 / body.r_eq_m  # first guess of the entry-to-landing range angle
+    lat0, lon0 = _dest(tlat, tlon, az + math.pi, rng)
+    for _ in range(6):
+        # azimuth at the entry point so that the great circle heads through the target
+        Y0 = prep.initial_states(np.array([lat0]), np.array([lon0]), np.array([e.alt_m]),
+                                 np.array([e.speed_m_s]), np.array([math.radians(e.fpa_deg)]),
+                                 np.array([az]))
+        out, _, _ = prep.run(Y0, prep.params(1))
+        if out[0, K.O_STATUS] != K.STATUS_LANDED:
+            raise ConfigError(f"nominal trajectory of {cfg.name!r} does not land "
+                              f"({STATUS_NAMES[int(out[0, K.O_STATUS])]}); check entry.fpa_deg")
+        lat, lon, *_ = _terminal(cfg, out, body)
+        de, dn = _local_offsets_km(lat[0], lon[0], tlat, tlon, body.r_eq_m)
+        if math.hypot(de, dn) < 1e-3:
+            break
+        # shift the entry point by minus the landing miss (small-offset translation)
+        lat0 -= dn[0] * 1e3 / body.r_eq_m if np.ndim(dn) else dn * 1e3 / body.r_eq_m
+        lon0 -= (de[0] if np.ndim(de) else de) * 1e3 / (body.r_eq_m * math.cos(tlat))
+    return lat0, lon0
+
+
+def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = False,
+              atmosphere=None) -> EntryResult:
+    """Run the nominal trajectory and ``trials`` dispersed ones in one compiled batch.
+
+    Parameters
+    ----------
+    cfg : EntryConfig
+        The case (see :mod:`msrsim.entry.presets`).
+    trials : int
+        Number of Monte Carlo trials (0: nominal only).
+    seed : int
+        Random seed (numpy PCG64); trial ``k`` draws the same dispersions however the batch
+        is split, as each trial's normals come from its own ``SeedSequence`` child.
+    history : bool
+        Record the nominal trajectory's time history.
+    atmosphere : Atmosphere, optional
+        Overrides the configured atmosphere.
+    """
+    if not isinstance(trials, int | np.integer) or trials < 0 or trials > 10_000_000:
+        raise ConfigError(f"trials={trials!r} must be an integer in 0..10000000")
+    prep = _Prepared(cfg, atmosphere)
+    body = prep.body
+    lat0, lon0 = _target_entry(prep, cfg)
+    e = cfg.entry
+    d = cfg.dispersions
+    n = trials + 1
+    z = _normals(seed, trials, 10)
+    z = np.vstack([np.zeros((1, 10)), z])  # row 0 is the nominal
+    az = math.radians(e.azimuth_deg) + np.radians(d.azimuth_deg) * z[:, 1]
+    # delivery error: along/cross-track offsets of the entry point
+    dr = d.downrange_km * 1e3 * z[:, 3] / body.r_eq_m
+    cr = d.crossrange_km * 1e3 * z[:, 4] / body.r_eq_m
+    a0 = math.radians(e.azimuth_deg)
+    la, lo = _dest(np.full(n, lat0), np.full(n, lon0), np.full(n, a0), dr)
+    la, lo = _dest(la, lo, np.full(n, a0 + math.pi / 2), cr)
+    speed = e.speed_m_s + d.speed_m_s * z[:, 2]
+    fpa = np.radians(e.fpa_deg + d.fpa_deg * z[:, 0])
+    fpa = np.minimum(fpa, -1e-6)
+    Y0 = prep.initial_states(la, lo, np.full(n, e.alt_m), speed, fpa, az)
+    v = cfg.vehicle
+    mass = v.mass_kg * np.maximum(1.0 + d.mass_frac * z[:, 5], 0.5)
+    cd = np.maximum(1.0 + d.cd_frac * z[:, 6], 0.5)
+    ld = v.lift_to_drag * np.maximum(1.0 + d.lift_to_drag_frac * z[:, 7], 0.0)
+    rho = np.exp(np.log1p(d.density_frac) * z[:, 8]) if d.density_frac else np.ones(n)
+    wind = 1.0 + d.wind_frac * z[:, 9]
+    P = prep.params(n, mass, cd, ld, rho, wind)
+    out, hist, cnt = prep.run(Y0, P, n_hist=1 if history else 0)
+    res = _scalars(cfg, out, body)
+    nominal = {k: (a[0].item() if hasattr(a[0], "item") else a[0]) for k, a in res.items()}
+    tr = {k: a[1:] for k, a in res.items()}
+    tr.update({"fpa_deg": np.degrees(fpa[1:]), "speed_m_s_in": speed[1:], "mass_kg": mass[1:],
+               "cd_scale": cd[1:], "density_scale": rho[1:], "wind_scale": wind[1:]})
+    h = None
+    if history:
+        m = int(cnt[0])
+        hh = hist[0, :m]
+        h = {"t_s": hh[:, 0], "alt_m": hh[:, 1], "speed_m_s": hh[:, 2], "g": hh[:, 3],
+             "heat_w_cm2": hh[:, 4] / 1e4, "qdyn_pa": hh[:, 5], "lat_deg": np.degrees(hh[:, 6]),
+             "lon_deg": np.degrees(hh[:, 7]), "mach": hh[:, 8]}
+    r = EntryResult(cfg, tr, nominal, math.degrees(lat0), math.degrees(lon0), h)
+    if trials >= 3:
+        r.ellipse = landing_ellipse(tr["landing_lat_deg"], tr["landing_lon_deg"], cfg.entry.azimuth_deg,
+                                    body.r_eq_m, cfg)
+    return r
+
+
+def _normals(seed: int, n: int, k: int) -> np.ndarray:
+    """(n, k) standard normals, trial-wise reproducible: one block stream per 4096 trials."""
+    if n == 0:
+        return np.zeros((0, k))
+    ss = np.random.SeedSequence(seed)
+    blocks = []
+    nb = (n + 4095) // 4096
+    for child in ss.spawn(nb):
+        blocks.append(np.random.Generator(np.random.PCG64(child)).standard_normal((4096, k)))
+    return np.vstack(blocks)[:n]
+
+
+def point_in_polygon(lat_deg, lon_deg, poly_lat_lon_deg) -> np.ndarray:
+    """Even-odd rule test of points against a lat/lon polygon (small regions), bool array."""
+    poly = np.asarray(poly_lat_lon_deg, dtype=float)
+    y = np.asarray(lat_deg, dtype=float)[..., None]
+    x = np.asarray(lon_deg, dtype=float)[..., None]
+    y1, x1 = poly[:, 0], poly[:, 1]
+    y2, x2 = np.roll(y1, -1), np.roll(x1, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = ((y1 > y) != (y2 > y)) & (x < (x2 - x1) * (y - y1) / (y2 - y1) + x1)
+    return (np.sum(cross, axis=-1) % 2) == 1
+
+
+def landing_ellipse(lat_deg, lon_deg, azimuth_deg: float, r_m: float, cfg: EntryConfig | None = None) -> dict:
+    """Landing dispersion ellipse in the along/cross-track frame.
+
+    Points are mapped to a local tangent plane (east, north, km) at their mean; the 2x2
+    covariance gives the Gaussian 3-sigma ellipse (semi-axes 3 sqrt(eigenvalue)) and the
+    99 % ellipse (semi-axes sqrt(chi2_2(0.99) = 9.2103) sqrt(eigenvalue)). Reported axes are
+    full lengths (like the 7.7 x 6.6 km Mars 2020 ellipse). Trials that did not land are
+    excluded and counted.
+
+    Returns
+    -------
+    dict
+        ``n_landed``, ``n_failed``, ``along_track_1sigma_km``, ``cross_track_1sigma_km``,
+        ``ellipse99_major_km``, ``ellipse99_minor_km``, ``ellipse3s_major_km``,
+        ``ellipse3s_minor_km``, ``major_axis_azimuth_deg``, ``centre_lat_deg``,
+        ``centre_lon_deg``, ``centre_offset_km`` (from the target), ``contained99`` (fraction
+        of points inside the 99 % ellipse), and zone probabilities when ``cfg`` has them.
+    """
+    lat = np.radians(np.asarray(lat_deg, dtype=float))
+    lon = np.radians(np.asarray(lon_deg, dtype=float))
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    res: dict = {"n_landed": int(ok.sum()), "n_failed": int((~ok).sum())}
+    if ok.sum() < 3:
+        return res
+    la, lo = lat[ok], lon[ok]
+    c_lat = float(np.mean(la))
+    c_lon = float(np.arctan2(np.mean(np.sin(lo)), np.mean(np.cos(lo))))
+    e, n = _local_offsets_km(la, lo, c_lat, c_lon, r_m)
+    az = math.radians(azimuth_deg)
+    along = e * math.sin(az) + n * math.cos(az)
+    cross = e * math.cos(az) - n * math.sin(az)
+    cov = np.cov(np.vstack([e, n]))
+    w, vec = np.linalg.eigh(cov)
+    w = np.maximum(w, 0.0)
+    k99 = math.sqrt(9.210340371976182)  # chi-square, 2 dof, 0.99
+    maj = vec[:, 1]
+    inv = np.linalg.pinv(cov)
+    d2 = np.einsum("ij,ji->i", np.vstack([e, n]).T, inv @ np.vstack([e, n]))
+    res.update({
+        "along_track_1sigma_km": float(np.std(along, ddof=1)),
+        "cross_track_1sigma_km": float(np.std(cross, ddof=1)),
+        "ellipse99_major_km": float(2 * k99 * math.sqrt(w[1])),
+        "ellipse99_minor_km": float(2 * k99 * math.sqrt(w[0])),
+        "ellipse3s_major_km": float(6 * math.sqrt(w[1])),
+        "ellipse3s_minor_km": float(6 * math.sqrt(w[0])),
+        "major_axis_azimuth_deg": float(math.degrees(math.atan2(maj[0], maj[1])) % 180.0),
+        "centre_lat_deg": math.degrees(c_lat),
+        "centre_lon_deg": (math.degrees(c_lon) + 180.0) % 360.0 - 180.0,
+        "contained99": float(np.mean(d2 <= 9.210340371976182)),
+        "cov_en_km2": cov,
+    })
+    if cfg is not None:
+        t = cfg.target
+        tlat, tlon = math.radians(t.lat_deg), math.radians(t.lon_deg)
+        de, dn = _local_offsets_km(c_lat, c_lon, tlat, tlon, r_m)
+        res["centre_offset_km"] = float(math.hypot(de, dn))
+        n_all = len(lat)
+        if t.radius_km is not None:
+            pe, pn = _local_offsets_km(la, lo, tlat, tlon, r_m)
+            res["p_within_radius"] = float(np.sum(np.hypot(pe, pn) <= t.radius_km) / n_all)
+            res["radius_km"] = t.radius_km
+        if t.polygon_lat_lon_deg is not None:
+            inside = point_in_polygon(np.degrees(la), np.degrees(lo), t.polygon_lat_lon_deg)
+            res["p_inside_zone"] = float(np.sum(inside) / n_all)
+            res["zone"] = t.polygon_name
+    return res
