@@ -15,6 +15,10 @@ _LAZY = {
     "load_ephemeris": ("msrsim.ephemeris", "load_ephemeris"),
     "utc_to_tdb": ("msrsim.timescales", "utc_to_tdb"),
     "tdb_to_utc": ("msrsim.timescales", "tdb_to_utc"),
+    "load_catalogue": ("msrsim.samples.catalogue", "load_catalogue"),
+    "select_return_set": ("msrsim.samples.select", "select_return_set"),
+    "CustodyLedger": ("msrsim.samples.custody", "Ledger"),
+    "perseverance_clock": ("msrsim.marstime", "perseverance_clock"),
     "lambert": ("msrsim.kernels.lambert", "lambert"),
 }
 
