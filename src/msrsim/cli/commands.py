@@ -6,3 +6,4 @@ One import per command module; each module owns its commands.
 from __future__ import annotations
 from . import samples  # noqa: F401
 from . import custody  # noqa: F401
+from . import entry  # noqa: F401
