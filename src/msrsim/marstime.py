@@ -54,6 +54,8 @@ _PBS_A = np.array([0.0071, 0.0057, 0.0039, 0.0037, 0.0021, 0.0020, 0.0018])
 _PBS_TAU = np.array([2.2353, 2.7543, 1.1177, 15.7866, 2.1354, 2.4694, 32.8493])
 _PBS_PHI = np.array([49.409, 168.173, 191.837, 21.736, 15.704, 95.528, 49.095])
 _PBS_RATE = 0.985626  # deg/day of one Julian-year cycle (360/365.25)
+_PBS_W_RAD = np.deg2rad(_PBS_RATE / _PBS_TAU)  # rad/day of each term
+_PBS_PHI_RAD = np.deg2rad(_PBS_PHI)
 # Mars year 1 begins at Ls = 0 on 1955-04-11 (Clancy et al. 2000, JGR 105(E4) 9553)
 _MY1_START_DAYS = -16336.0425  # TT days past J2000 of that Ls = 0 crossing (ls_crossings)
 _MARS_YEAR_D = 686.9726  # mean tropical year of Mars, days (Allison & McEwen 2000)
@@ -84,9 +86,7 @@ def mean_anomaly_deg(t_tdb_s):
 def _equation_of_center_deg(d: np.ndarray) -> np.ndarray:
     """nu - M (Mars24 B-4) including the planetary perturbations PBS (B-3), degrees."""
     m = np.deg2rad(_M0_DEG + _M_RATE * d)
-    pbs = np.sum(
-        _PBS_A * np.cos(np.deg2rad(_PBS_RATE * d[..., None] / _PBS_TAU + _PBS_PHI)), axis=-1
-    )
+    pbs = np.cos(d[..., None] * _PBS_W_RAD + _PBS_PHI_RAD) @ _PBS_A
     return (
         (10.691 + 3.0e-7 * d) * np.sin(m)
         + 0.623 * np.sin(2 * m)
@@ -123,9 +123,10 @@ def equation_of_time_deg(t_tdb_s):
         TDB seconds past J2000.
     """
     d = _days(t_tdb_s)
-    ls = np.deg2rad(_ls_unwrapped_deg(d))
+    eoc = _equation_of_center_deg(d)
+    ls = np.deg2rad(_AFMS0_DEG + _AFMS_RATE * d + eoc)
     eot = 2.861 * np.sin(2 * ls) - 0.071 * np.sin(4 * ls) + 0.002 * np.sin(6 * ls)
-    return _out(eot - _equation_of_center_deg(d))
+    return _out(eot - eoc)
 
 
 def heliocentric_distance_au(t_tdb_s):
