@@ -38,7 +38,7 @@ from .catalogue import CATEGORIES, Catalogue
 class CategoryValues(BaseModel):
     """Base value of one tube of each category, value units (>= 0)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     igneous: float = Field(1.0, ge=0)
     sedimentary: float = Field(1.0, ge=0)
     regolith: float = Field(0.6, ge=0)
@@ -50,7 +50,7 @@ class CategoryValues(BaseModel):
 class ValueWeights(BaseModel):
     """Weights of the science-value model (see the module docstring for the formula)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     category: CategoryValues = CategoryValues()
     unit_first_bonus: float = Field(0.5, ge=0, description="per geologic unit represented")
     category_first_bonus: float = Field(0.3, ge=0, description="per category represented")
@@ -64,7 +64,7 @@ class ValueWeights(BaseModel):
 class SelectionRules(BaseModel):
     """Constraints on the loaded set."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     capacity: int = Field(30, ge=1, le=43, description="OS capacity, tubes (FACTS.md §3: up to 30)")
     min_witness: int = Field(2, ge=0, description="witness tubes for contamination knowledge")
     min_regolith: int = Field(1, ge=0)
@@ -84,7 +84,7 @@ class SelectionRules(BaseModel):
 class SelectionConfig(BaseModel):
     """The whole selection configuration, as read from YAML (``weights:`` and ``rules:``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     weights: ValueWeights = ValueWeights()
     rules: SelectionRules = SelectionRules()
 
