@@ -30,6 +30,23 @@ def emit_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, default=default, allow_nan=False) + "\n")
 
 
+def _click_usage_error_types() -> tuple:
+    """ClickException classes of every click the installed typer may raise.
+
+    typer ≥ 0.29 ships its own copy of click (``typer._click``); older typer raises the
+    real ``click``'s exceptions. Both are caught so a usage error is always one line.
+    """
+    import importlib
+
+    found = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(name).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; an :class:`~msrsim.errors.MsrsimError` or usage error exits 2, one line.
 
@@ -38,20 +55,22 @@ def main(argv: list[str] | None = None) -> int:
     argv : list of str, optional
         Arguments (default ``sys.argv[1:]``).
     """
-    import click
-
     from ..errors import MsrsimError
     from . import commands  # noqa: F401  (registers the commands on ``app``)
 
+    usage_errors = _click_usage_error_types()
     command = typer.main.get_command(app)
     try:
         rv = command.main(args=argv, prog_name="msrsim", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("msrsim: interrupted\n")
         return 130
-    except click.ClickException as exc:
+    except usage_errors as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # help was asked for by giving nothing
+            sys.stdout.write(exc.format_message() + "\n")
+            return 0
         msg = exc.format_message().replace("\n", " ")
         sys.stderr.write(f"msrsim: error: {msg}\n")
         return 2
@@ -61,4 +80,4 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("msrsim: interrupted\n")
         return 130
-    return int(rv or 0) if isinstance(rv, int) else 0
+    return int(rv) if isinstance(rv, int) else 0
