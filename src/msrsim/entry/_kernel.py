@@ -205,16 +205,21 @@ _E1, _E3, _E4, _E5, _E6, _E7 = (71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, 
 
 
 @numba.njit(cache=True)
-def _dp_step(y, h, prm, S, phase, bsign, A, W, mach_tab, cd_tab, k, tmp, ynew, aux):
-    """One Dormand-Prince step of length h from y; returns the scaled error norm."""
+def _dp_step(y, h, prm, S, phase, bsign, A, W, mach_tab, cd_tab, k, tmp, ynew, aux, k0_valid):
+    """One Dormand-Prince step of length h from y; returns the scaled error norm.
+
+    With ``k0_valid`` the first stage k[0] = f(y) is reused (first-same-as-last: it is the
+    previous accepted step's last stage, or the same start point during event location).
+    """
     a0, a1, a2, a3 = A[0], A[1], A[2], A[3]
     w0, w1 = W[0], W[1]
     we = W[2]
     wn = W[3]
     atm_logrho = a2
     n = 7
-    _rhs(y, prm, S, phase, bsign, a0[0], a1[0], atm_logrho, a3, w0[0], w1[0], we, wn,
-         mach_tab, cd_tab, k[0], aux)
+    if not k0_valid:
+        _rhs(y, prm, S, phase, bsign, a0[0], a1[0], atm_logrho, a3, w0[0], w1[0], we, wn,
+             mach_tab, cd_tab, k[0], aux)
     for i in range(n):
         tmp[i] = y[i] + h * _A21 * k[0, i]
     _rhs(tmp, prm, S, phase, bsign, a0[0], a1[0], atm_logrho, a3, w0[0], w1[0], we, wn,
@@ -305,6 +310,7 @@ def _integrate_one(j, y0, P, S, A, W, mach_tab, cd_tab, out, hist, n_hist_max, h
     _rhs(y, prm, S, phase, bsign, A[0][0], A[1][0], A[2], A[3], W0[0][0], W0[1][0], W0[2], W0[3],
          mach_tab, cd_tab, dy, aux0)
     h = 1.0
+    k0_ok = False
     dt_max = S[S_DT_MAX]
     # peak trackers: last three samples of g-load, heat flux, dynamic pressure
     gm2 = gm1 = aux0[4] / g0
@@ -332,7 +338,8 @@ def _integrate_one(j, y0, P, S, A, W, mach_tab, cd_tab, out, hist, n_hist_max, h
     while t < S[S_T_MAX]:
         if h > dt_max:
             h = dt_max
-        err = _dp_step(y, h, prm, S, phase, bsign, A, W0, mach_tab, cd_tab, k, tmp, ynew, aux)
+        err = _dp_step(y, h, prm, S, phase, bsign, A, W0, mach_tab, cd_tab, k, tmp, ynew, aux, k0_ok)
+        k0_ok = True
         if not (err <= 1.0):
             h *= max(0.2, 0.9 * err ** -0.2) if err == err else 0.2
             continue
@@ -354,7 +361,7 @@ def _integrate_one(j, y0, P, S, A, W, mach_tab, cd_tab, out, hist, n_hist_max, h
             for _ in range(40):
                 hprev = hc
                 hc = (ha * fb - hb * fa) / (fb - fa)
-                _dp_step(y, hc, prm, S, phase, bsign, A, W0, mach_tab, cd_tab, k, tmp, ytry, aux)
+                _dp_step(y, hc, prm, S, phase, bsign, A, W0, mach_tab, cd_tab, k, tmp, ytry, aux, True)
                 fc = _event_value(kind, aux, S, phase)
                 if abs(fc) < tol or abs(hc - hprev) < 1e-10:
                     break
@@ -374,6 +381,7 @@ def _integrate_one(j, y0, P, S, A, W, mach_tab, cd_tab, out, hist, n_hist_max, h
         t += h
         for i in range(7):
             y[i] = ynew[i]
+            k[0, i] = k[6, i]  # FSAL (valid unless the phase or the bank sign changes below)
         # peaks (parabolic refinement at local maxima)
         gnew = aux[4] / g0
         qnew = aux[5] + aux[6]
@@ -409,6 +417,7 @@ def _integrate_one(j, y0, P, S, A, W, mach_tab, cd_tab, out, hist, n_hist_max, h
             break
         if kind == 1:
             phase = 1
+            k0_ok = False
             out[j, O_DEPLOY_T] = t
             out[j, O_DEPLOY_MACH] = aux[2]
             out[j, O_DEPLOY_QDYN] = aux[3]
@@ -432,9 +441,11 @@ def _integrate_one(j, y0, P, S, A, W, mach_tab, cd_tab, out, hist, n_hist_max, h
                 if sin_cr > deadband and bsign * prm[P_BANK] > 0.0:
                     bsign = -bsign
                     n_rev += 1
+                    k0_ok = False
                 elif sin_cr < -deadband and bsign * prm[P_BANK] < 0.0:
                     bsign = -bsign
                     n_rev += 1
+                    k0_ok = False
         # next step size
         if err > 0.0:
             h *= min(5.0, max(0.2, 0.9 * err ** -0.2))
