@@ -7,3 +7,5 @@ from __future__ import annotations
 from . import samples  # noqa: F401
 from . import custody  # noqa: F401
 from . import entry  # noqa: F401
+from . import windows  # noqa: F401
+from . import run  # noqa: F401
