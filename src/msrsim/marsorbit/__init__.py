@@ -1,0 +1,41 @@
+"""Mars-orbit operations: the OS in orbit, ERO arrival and spiral, rendezvous, departure.
+
+Public entry points (imported lazily so that importing the package compiles nothing):
+:func:`os_lifetime_days`, :func:`os_orbit_decay`, :func:`plan_mars_orbit_phase`, the
+parameter objects :class:`OSParams`, :class:`EROParams`, :class:`RendezvousParams`,
+:class:`ReturnParams`, :class:`MarsOrbitConfig` and :func:`load_config`.
+"""
+
+from __future__ import annotations
+
+_LAZY = {
+    "os_lifetime_days": "lifetime",
+    "os_orbit_decay": "lifetime",
+    "DecayResult": "lifetime",
+    "OSParams": "params",
+    "EROParams": "params",
+    "RendezvousParams": "params",
+    "ReturnParams": "params",
+    "MarsOrbitConfig": "params",
+    "load_config": "params",
+    "mars_orbit_insertion": "arrival",
+    "spiral_down": "arrival",
+    "plane_change_trade": "rendezvous",
+    "plan_rendezvous": "rendezvous",
+    "trans_earth_injection": "departure",
+    "plan_return": "departure",
+    "plan_mars_orbit_phase": "mission",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str):
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'msrsim.marsorbit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
+    globals()[name] = value
+    return value

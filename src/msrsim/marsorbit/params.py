@@ -1,0 +1,322 @@
+"""Validated parameter objects for Mars-orbit operations, with documented defaults.
+
+Every default names its source (a FACTS.md row) or says that it is an assumption. The
+objects are pydantic v2 models with ``extra="forbid"``; a bad value raises
+:class:`~msrsim.errors.ConfigError` with one line naming the field, the value and the
+allowed range. :func:`load_config` reads them from YAML.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import ConfigError
+
+_CFG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _one_line(exc: ValidationError, model: str) -> ConfigError:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or model
+    value = err.get("input")
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        return ConfigError(f"{model}.{loc}={value!r} is not a known field; "
+                           f"allowed: {', '.join(_FIELDS[model])}")
+    return ConfigError(f"{model}.{loc}={value!r} is invalid: {msg}")
+
+
+class _Params(BaseModel):
+    model_config = _CFG
+
+    def __init__(self, **data):
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise _one_line(exc, type(self).__name__) from None
+
+
+class OSParams(_Params):
+    """The Orbiting Sample container (OS) and the orbit the MAV delivers it to.
+
+    Attributes
+    ----------
+    mass_kg : float
+        OS mass, kg. Unpublished; FACTS.md §8 gives 12-16 kg (payload <= 16 kg incl. the
+        adapter); default 14 kg, the middle (assumption, L).
+    diameter_m : float
+        Sphere diameter, m: "~30 cm", "basketball-sized" (FACTS.md §3, §8).
+    drag_coefficient : float
+        Free-molecular drag coefficient of a sphere, 2.2 (assumption: the customary value
+        for satellites in free-molecular flow; diffuse reflection gives ~2.0-2.2).
+    periapsis_alt_km, apoapsis_alt_km : float
+        Delivered orbit above the equatorial radius, km. Default 343 km circular (Harris's
+        open MAV code target, FACTS.md §8; the MAV_sim study uses 300 km).
+    inclination_deg : float
+        Delivered inclination to the Mars equator, deg: 25 (FACTS.md §8, both studies).
+    reentry_alt_km : float
+        Periapsis altitude at which the orbit is counted as decayed, km (assumption: below
+        ~100 km one more periapsis pass ends the orbit).
+    """
+
+    mass_kg: float = Field(14.0, gt=0.5, le=100.0)
+    diameter_m: float = Field(0.30, gt=0.05, le=2.0)
+    drag_coefficient: float = Field(2.2, gt=0.5, le=4.0)
+    periapsis_alt_km: float = Field(343.0, ge=80.0, le=20000.0)
+    apoapsis_alt_km: float = Field(343.0, ge=80.0, le=100000.0)
+    inclination_deg: float = Field(25.0, ge=0.0, le=180.0)
+    reentry_alt_km: float = Field(100.0, ge=50.0, le=200.0)
+
+    def model_post_init(self, _ctx) -> None:
+        if self.apoapsis_alt_km < self.periapsis_alt_km:
+            raise ConfigError(
+                f"OSParams.apoapsis_alt_km={self.apoapsis_alt_km!r} is below periapsis_alt_km="
+                f"{self.periapsis_alt_km!r}; apoapsis must be >= periapsis")
+
+    @property
+    def area_to_mass_m2_kg(self) -> float:
+        """Cross-section over mass, m^2/kg (0.0045-0.006 for 12-16 kg, FACTS.md §8)."""
+        return math.pi * (0.5 * self.diameter_m) ** 2 / self.mass_kg
+
+
+class EROParams(_Params):
+    """The Earth Return Orbiter: arrival, spiral, working orbit and propulsion.
+
+    Attributes
+    ----------
+    launch_mass_kg : float
+        ~6.5 t at launch (Airbus 2020, FACTS.md §3, H).
+    cruise_xenon_kg : float
+        Xenon spent by the ion engines in the Earth-Mars cruise, kg (assumption; the ERO
+        used its RIT-2X engines in cruise, FACTS.md §3). Mars arrival mass = launch - this.
+    oim_isp_s, oim_thrust_n, oim_dry_mass_kg : float
+        Chemical Orbit Insertion Module (Thales Alenia, jettisoned after MOI, FACTS.md §8):
+        bipropellant Isp 318 s and 3 x 424 N = 1272 N (assumption: the usual MMH/MON
+        apogee-engine class), dry mass 450 kg (assumption).
+    ep_engine_count : int
+        Ion engines firing together (assumption: 2).
+    ep_thrust_per_engine_n, ep_isp_s, ep_power_per_engine_w : float
+        RIT-2X: ~200 mN, Isp > 3000 s, > 5 kW class per engine (FACTS.md §8; the thrust
+        and Isp are flagged "unverified" there).
+    solar_array_power_1au_w : float
+        Array output at 1 AU, W. Assumption derived from the 144 m^2 arrays (FACTS.md §3):
+        144 m^2 x 1361 W/m^2 x 28 % cell efficiency x 0.85 packing ~ 46.6 kW; falls as
+        1/d^2 with the distance from the Sun.
+    bus_power_w : float
+        Power not available to the engines, W (assumption).
+    eclipses : bool
+        Engines off in Mars's shadow.
+    capture_periapsis_alt_km : float
+        Periapsis altitude of the capture orbit, km (assumption).
+    capture_period_h : float
+        Capture-orbit period, h (assumption: 1 sol = 24.66 h, FACTS.md §4).
+    working_alt_km : float
+        Circular orbit the spiral ends in, km (assumption: 10 km above the OS so that the OS
+        slowly drifts ahead and the ERO can phase from above).
+    tei_isp_s : float
+        Isp of the system that performs the impulsive trans-Earth injection, s (assumption:
+        bipropellant 318 s; the 2020 design escaped with its ion engines, which the
+        low-thrust escape estimate covers).
+    spiral_effectivity_cut : float
+        The spiral coasts where thrusting achieves less than this fraction of the best
+        rate on the current orbit (0: thrust all the time; higher saves xenon, costs time).
+        Assumption 0.3.
+    """
+
+    launch_mass_kg: float = Field(6500.0, gt=100.0, le=50000.0)
+    cruise_xenon_kg: float = Field(500.0, ge=0.0, le=20000.0)
+    oim_isp_s: float = Field(318.0, gt=50.0, le=500.0)
+    oim_thrust_n: float = Field(1272.0, gt=1.0, le=1e6)
+    oim_dry_mass_kg: float = Field(450.0, ge=0.0, le=10000.0)
+    ep_engine_count: int = Field(2, ge=1, le=20)
+    ep_thrust_per_engine_n: float = Field(0.200, gt=0.0, le=10.0)
+    ep_isp_s: float = Field(3000.0, gt=200.0, le=20000.0)
+    ep_power_per_engine_w: float = Field(5000.0, gt=0.0, le=1e6)
+    solar_array_power_1au_w: float = Field(46600.0, gt=0.0, le=1e7)
+    bus_power_w: float = Field(2000.0, ge=0.0, le=1e6)
+    eclipses: bool = True
+    capture_periapsis_alt_km: float = Field(500.0, ge=150.0, le=50000.0)
+    capture_period_h: float = Field(24.66, gt=2.0, le=1000.0)
+    working_alt_km: float = Field(353.0, ge=150.0, le=50000.0)
+    tei_isp_s: float = Field(318.0, gt=50.0, le=20000.0)
+    spiral_effectivity_cut: float = Field(0.3, ge=0.0, lt=1.0)
+
+    def model_post_init(self, _ctx) -> None:
+        if self.cruise_xenon_kg + self.oim_dry_mass_kg >= self.launch_mass_kg:
+            raise ConfigError(
+                f"EROParams.launch_mass_kg={self.launch_mass_kg!r} cannot carry cruise_xenon_kg="
+                f"{self.cruise_xenon_kg!r} plus oim_dry_mass_kg={self.oim_dry_mass_kg!r}")
+
+    @property
+    def mars_arrival_mass_kg(self) -> float:
+        """Mass at Mars orbit insertion, kg."""
+        return self.launch_mass_kg - self.cruise_xenon_kg
+
+
+class RendezvousParams(_Params):
+    """Search, phasing, approach and capture of the OS by the ERO.
+
+    Attributes
+    ----------
+    delta_inclination_deg, delta_raan_deg : float
+        Plane mismatch between the ERO's working orbit and the OS orbit at the start of
+        rendezvous, deg (assumption: MAV delivery scatter; the ascent Monte Carlo gives the
+        real spread).
+    phase_angle_deg : float
+        OS ahead of the ERO along the orbit at the start of phasing, deg (assumption: 180,
+        the mean of a uniform phase).
+    plane_strategy : {"auto", "dv", "drift"}
+        How the node difference is removed: paid with the ion engines ("dv"), waited out
+        with J2 differential precession from a drift orbit ("drift"), or the drift when it
+        fits in ``max_plane_wait_days`` ("auto").
+    max_plane_wait_days : float
+        Longest acceptable wait for the drift strategy, days.
+    drift_alt_offset_km : float
+        Altitude offset of the drift orbit from the OS orbit for ``plane_strategy="drift"``,
+        km; its magnitude is used, on the side (above or below) that closes the node gap
+        sooner. "auto" picks the cheapest offset on the trade curve instead.
+    phasing_alt_offset_km : float
+        Altitude offset of the in-plane phasing orbit, km (negative: below, catching up).
+    detection_range_km : float
+        The ERO camera detects the OS from > 1000 km (FACTS.md §3).
+    far_hold_m, near_hold_m : float
+        V-bar hold points behind the OS, m (assumption: 2 km and 250 m).
+    keep_out_radius_m : float
+        Keep-out sphere around the OS that only the final straight-line approach may
+        enter, m (assumption).
+    approach_speed_m_s : float
+        Closing speed of the final V-bar approach, m/s (assumption: 2 cm/s, a capture-
+        mechanism-friendly speed).
+    capture_range_m : float
+        Range at which the capture mechanism takes the OS, m (assumption).
+    """
+
+    delta_inclination_deg: float = Field(0.2, ge=0.0, le=30.0)
+    delta_raan_deg: float = Field(2.0, ge=-180.0, le=180.0)
+    phase_angle_deg: float = Field(180.0, ge=0.0, le=360.0)
+    plane_strategy: Literal["auto", "dv", "drift"] = "auto"
+    max_plane_wait_days: float = Field(120.0, gt=0.0, le=3650.0)
+    drift_alt_offset_km: float = Field(-50.0, ge=-200.0, le=2000.0)
+    phasing_alt_offset_km: float = Field(-10.0, ge=-100.0, le=100.0)
+    detection_range_km: float = Field(1000.0, gt=1.0, le=20000.0)
+    far_hold_m: float = Field(2000.0, gt=10.0, le=100000.0)
+    near_hold_m: float = Field(250.0, gt=1.0, le=100000.0)
+    keep_out_radius_m: float = Field(100.0, gt=0.0, le=10000.0)
+    approach_speed_m_s: float = Field(0.02, gt=0.0, le=10.0)
+    capture_range_m: float = Field(2.0, gt=0.0, le=1000.0)
+
+    def model_post_init(self, _ctx) -> None:
+        if not (self.far_hold_m > self.near_hold_m > self.keep_out_radius_m > self.capture_range_m):
+            raise ConfigError(
+                f"RendezvousParams hold points far_hold_m={self.far_hold_m!r} > near_hold_m="
+                f"{self.near_hold_m!r} > keep_out_radius_m={self.keep_out_radius_m!r} > "
+                f"capture_range_m={self.capture_range_m!r} must decrease in that order")
+        if self.phasing_alt_offset_km == 0.0:
+            raise ConfigError("RendezvousParams.phasing_alt_offset_km=0.0 gives no phasing drift; "
+                              "allowed: -100..100 km, not 0")
+
+
+class ReturnParams(_Params):
+    """Trans-Earth injection, cruise and Earth arrival.
+
+    Attributes
+    ----------
+    tei_utc, earth_arrival_utc : str
+        Departure from Mars and arrival at Earth (UTC, ISO 8601). Default: the 2032-33
+        Mars-Earth opportunity, Earth return in 2033 as in the July 2022 baseline (FACTS.md
+        §2): the lowest departure v∞ (2.53 km/s; Earth arrival v∞ 4.79 km/s) on a 4-day
+        DE421 Lambert grid with arrival after mid-2032 (computed here, L).
+    entry_alt_km : float
+        Entry interface altitude, km (125 km, the convention of FACTS.md §8 "EES entry").
+    entry_fpa_deg : float
+        Inertial flight-path angle target at the entry interface, deg: -8.2 as flown by
+        Stardust (Olynick et al. 1999, FACTS.md §5).
+    ees_release_days : float
+        EES release before entry, days (~3 days, FACTS.md §3, §8).
+    landing_lat_deg : float
+        Latitude the approach plane must reach, deg (UTTR 40.4942 N, FACTS.md §4).
+    """
+
+    tei_utc: str = "2032-12-29"
+    earth_arrival_utc: str = "2033-08-21"
+    entry_alt_km: float = Field(125.0, ge=50.0, le=500.0)
+    entry_fpa_deg: float = Field(-8.2, ge=-60.0, lt=0.0)
+    ees_release_days: float = Field(3.0, gt=0.0, le=60.0)
+    landing_lat_deg: float = Field(40.4942, ge=-90.0, le=90.0)
+
+
+class MarsOrbitConfig(_Params):
+    """Everything ``msrsim rendezvous`` needs: the four parameter groups and the arrival.
+
+    Attributes
+    ----------
+    mars_arrival_utc : str
+        ERO Mars arrival epoch (UTC). Default: 2029-10-16, the 2028/29 Type II minimum-C3
+        arrival (NASA/TM-2010-216764, FACTS.md §5); ERO in Mars orbit 2029 (FACTS.md §2).
+    earth_departure_utc : str
+        ERO Earth departure for the arrival leg (2028-12-02, same source).
+    """
+
+    mars_arrival_utc: str = "2029-10-16"
+    earth_departure_utc: str = "2028-12-02"
+    os: OSParams = OSParams()
+    ero: EROParams = EROParams()
+    rendezvous: RendezvousParams = RendezvousParams()
+    ret: ReturnParams = Field(ReturnParams(), alias="return")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+_FIELDS = {cls.__name__: list(cls.model_fields) for cls in
+           (OSParams, EROParams, RendezvousParams, ReturnParams)}
+_FIELDS["MarsOrbitConfig"] = ["mars_arrival_utc", "earth_departure_utc", "os", "ero",
+                              "rendezvous", "return"]
+
+
+def load_config(path: str | Path | None = None, data: dict | None = None) -> MarsOrbitConfig:
+    """Read a :class:`MarsOrbitConfig` from a YAML file (or a dict).
+
+    The file holds any of the top-level keys ``mars_arrival_utc``, ``earth_departure_utc``,
+    ``os``, ``ero``, ``rendezvous``, ``return``; missing ones keep their defaults.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, not a mapping, unknown key or invalid value (one line).
+    """
+    if data is None:
+        if path is None:
+            return MarsOrbitConfig()
+        import yaml
+
+        p = Path(path)
+        try:
+            text = p.read_text()
+        except OSError as exc:
+            raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from None
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            where = f" at line {line + 1}" if line is not None else ""
+            raise ConfigError(f"config file {str(p)!r} is not valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config must be a mapping of sections, got {type(data).__name__}")
+    sections = {"os": OSParams, "ero": EROParams, "rendezvous": RendezvousParams,
+                "return": ReturnParams}
+    kwargs = {}
+    for key, value in data.items():
+        if key in sections:
+            if not isinstance(value, dict):
+                raise ConfigError(f"config section {key!r} must be a mapping, got {value!r}")
+            kwargs[key] = sections[key](**value)
+        elif key in ("mars_arrival_utc", "earth_departure_utc"):
+            kwargs[key] = str(value)
+        else:
+            raise ConfigError(f"config key {key!r} is not known; allowed: "
+                              f"{', '.join(_FIELDS['MarsOrbitConfig'])}")
+    return MarsOrbitConfig(**kwargs)
