@@ -9,3 +9,4 @@ from . import custody  # noqa: F401
 from . import entry  # noqa: F401
 from . import windows  # noqa: F401
 from . import run  # noqa: F401
+from . import rendezvous  # noqa: F401
