@@ -167,7 +167,8 @@ def mars_orbit_insertion(vinf_eq_m_s, periapsis_alt_km, capture_period_h, mass_k
         return out, float(rv_to_elements(out[1][:3], out[1][3:6], mu)["rp"])
 
     # A long burn against the velocity lowers periapsis: aim the hyperbola higher so that
-    # the captured orbit has the requested periapsis (secant iteration, ~1 km).
+    # the captured orbit has the requested periapsis (secant iteration; osculating, within
+    # ~10 km because J2 moves the osculating periapsis).
     x0 = rp
     out0, f0 = burn(x0)
     x1 = rp + (rp - f0)

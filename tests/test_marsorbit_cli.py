@@ -1,0 +1,98 @@
+"""Parameter objects, YAML config, rendezvous plan and the ``msrsim rendezvous`` command."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from msrsim.cli import main
+from msrsim.errors import ConfigError
+from msrsim.marsorbit.params import EROParams, OSParams, RendezvousParams, load_config
+from msrsim.marsorbit.rendezvous import node_rate_rad_s, plan_rendezvous, plane_change_trade
+
+
+def test_os_defaults_give_the_facts_area_to_mass():
+    # 30 cm sphere of 12-16 kg -> A/m 0.0045-0.006 m^2/kg (FACTS.md §8)
+    assert 0.0045 <= OSParams().area_to_mass_m2_kg <= 0.006
+    assert abs(OSParams(mass_kg=12).area_to_mass_m2_kg - 0.00589) < 1e-4
+
+
+@pytest.mark.parametrize("cls, kw, field", [
+    (OSParams, {"mass_kg": -3.0}, "mass_kg"),
+    (OSParams, {"periapsis_alt_km": 400.0, "apoapsis_alt_km": 300.0}, "apoapsis_alt_km"),
+    (EROParams, {"ep_isp_s": 0.0}, "ep_isp_s"),
+    (EROParams, {"warp_drive": True}, "warp_drive"),
+    (RendezvousParams, {"near_hold_m": 5000.0}, "near_hold_m"),
+    (RendezvousParams, {"plane_strategy": "teleport"}, "plane_strategy"),
+])
+def test_bad_parameters_are_one_line_config_errors(cls, kw, field):
+    with pytest.raises(ConfigError) as exc:
+        cls(**kw)
+    msg = str(exc.value)
+    assert field in msg and "\n" not in msg
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_os_mass_validator_accepts_only_the_documented_range(m):
+    if np.isfinite(m) and 0.5 < m <= 100.0:
+        assert OSParams(mass_kg=m).mass_kg == m
+    else:
+        with pytest.raises(ConfigError, match="mass_kg"):
+            OSParams(mass_kg=m)
+
+
+def test_yaml_config_loads_and_rejects_unknown_keys(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("os:\n  mass_kg: 12\nrendezvous:\n  phase_angle_deg: 90\n")
+    cfg = load_config(f)
+    assert cfg.os.mass_kg == 12 and cfg.rendezvous.phase_angle_deg == 90
+    f.write_text("orbitter:\n  x: 1\n")
+    with pytest.raises(ConfigError, match="orbitter"):
+        load_config(f)
+
+
+def test_node_drift_trade_closes_the_gap():
+    # wait x relative J2 node rate = the node difference (rates: Vallado §9.6)
+    off = np.array([-100.0, 50.0, 200.0])
+    wait, dv = plane_change_trade(343.0, 25.0, 3.0, off)
+    rel = node_rate_rad_s(343.0 + off, 25.0) - node_rate_rad_s(343.0, 25.0)
+    moved = np.degrees(np.abs(rel) * wait * 86400)
+    want = np.where(rel > 0, 3.0, 357.0)
+    np.testing.assert_allclose(moved, want, rtol=1e-9)
+    assert np.all(dv > 0)
+
+
+def test_rendezvous_plan_respects_keep_out_and_sums():
+    res = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(), 2900.0, 0.4)
+    assert res.keep_out_ok and res.passively_safe
+    assert abs(res.dv_total_m_s - sum(p[1] for p in res.phases)) < 1e-9
+    assert res.min_range_outside_final_m > RendezvousParams().keep_out_radius_m
+    pay = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(plane_strategy="dv"), 2900.0, 0.4)
+    drift = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(plane_strategy="drift"), 2900.0, 0.4)
+    # the trade: waiting costs time, paying costs Δv
+    assert drift.dv_total_m_s < pay.dv_total_m_s and drift.duration_days > pay.duration_days
+
+
+def test_cli_rendezvous_json(capsys, tmp_path):
+    rc = main(["rendezvous", "--json", "--out", str(tmp_path)])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("dv_total_m_s", "duration_days", "spiral_days", "tei_dv_m_s", "earth_entry_speed_km_s"):
+        assert key in out and np.isfinite(out[key])
+    # FACTS.md §8: Earth arrival v∞ 4.5-5.4 km/s in the 2028-31 returns -> 11.9-12.3 km/s
+    assert 11.8 < out["earth_entry_speed_km_s"] < 12.4
+    # spiral simulated vs Edelbaum: an elliptic start with coasting costs at least Edelbaum
+    assert out["spiral_dv_m_s"] >= 0.99 * out["spiral_edelbaum_dv_m_s"]
+    assert len(out["figures"]) == 3 and all((tmp_path / f.split("/")[-1]).exists() for f in out["figures"])
+
+
+def test_cli_bad_config_exits_2(capsys, tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("ero:\n  ep_thrust_per_engine_n: -1\n")
+    rc = main(["rendezvous", "--config", str(f), "--json"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("msrsim: error:") and "ep_thrust_per_engine_n" in err and err.count("\n") == 1
