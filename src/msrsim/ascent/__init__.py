@@ -1,0 +1,56 @@
+"""MAV ascent: two-stage solid ascent from the Martian surface to the OS delivery orbit.
+
+Public API: parameter objects (:class:`MAVParams`, :class:`LaunchSite`,
+:class:`AscentTarget`, :class:`AscentDispersions`, :class:`GuidanceParams`,
+:class:`AscentConfig`, :func:`load_ascent_config`), :func:`design_guidance`,
+:func:`fly_nominal`, :func:`run_monte_carlo`. Heavy modules load on first use.
+"""
+
+from __future__ import annotations
+
+from .params import (
+    AscentConfig,
+    AscentDispersions,
+    AscentTarget,
+    GuidanceParams,
+    IntegratorSettings,
+    LaunchSite,
+    MAVParams,
+    MotorStage,
+    load_ascent_config,
+    make_config,
+)
+
+_LAZY = {
+    "design_guidance": (".guidance", "design_guidance"),
+    "GuidanceDesign": (".guidance", "GuidanceDesign"),
+    "launch_azimuth_deg": (".guidance", "launch_azimuth_deg"),
+    "run_monte_carlo": (".montecarlo", "run_monte_carlo"),
+    "AscentMonteCarlo": (".montecarlo", "AscentMonteCarlo"),
+    "fly_nominal": (".flight", "fly_nominal"),
+}
+
+__all__ = [
+    "AscentConfig",
+    "AscentDispersions",
+    "AscentTarget",
+    "GuidanceParams",
+    "IntegratorSettings",
+    "LaunchSite",
+    "MAVParams",
+    "MotorStage",
+    "load_ascent_config",
+    "make_config",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'msrsim.ascent' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(target[0], __name__), target[1])
+    globals()[name] = value
+    return value

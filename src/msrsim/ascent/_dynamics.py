@@ -1,0 +1,441 @@
+"""Compiled 3-DOF ascent dynamics: one trajectory per row of a parameter matrix.
+
+Frame: Mars-centred inertial, axes aligned with the Mars equator (z = spin axis) and, at
+t = 0 (the ejection from the lander), x through the prime meridian, so the body-fixed and
+inertial frames coincide at t = 0. Forces: point mass + J2 gravity, thrust, drag on the
+atmosphere-relative velocity (the atmosphere co-rotates with Mars).
+
+Flight sequence (t = 0 at ejection):
+  free flight (ejected upward) -> SRM1 ignition -> vertical rise -> linear pitch-over ->
+  linear-tangent pitch law to SRM1 burnout -> SRM1 jettison -> coast -> SRM2 burn with a
+  fixed inertial attitude (spin-stabilised) -> OS separation (end).
+
+Each phase is integrated with fixed-step RK4 (a shorter last step) so that steps end
+exactly on the phase boundaries (steering kinks, ignitions, burnouts): the scheme keeps its
+4th order and the result is continuous in the phase durations.
+
+Alongside the state the integrator carries the Δv bookkeeping integrals in the rotating
+(atmosphere-fixed) frame, where the Coriolis force does no work:
+  Δv_thrust = |v_rel|_f - |v_rel|_0 + G + D + S - C
+with G = -∫ g·v̂_rel dt (gravity loss), D = ∫ |a_drag| dt (drag loss),
+S = ∫ (T/m)(1 - cos α) dt (steering loss, α between thrust and v_rel) and
+C = ∫ ω²(r_⊥·v̂_rel) dt (centrifugal gain, ~1 m/s). The identity is exact, so its closure
+checks the integration.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import prange
+
+from ..atmosphere import grid_lookup
+from ..kernels.geodesy import geodetic_to_fixed, gravity_j2
+
+G0_M_S2 = 9.80665  # standard gravity for Isp (msrsim.constants.G0_M_S2)
+
+# ---- per-trial parameter vector layout ------------------------------------------------
+(I_LAT, I_LON, I_ALT, I_M0, I_PROP1, I_ISP1, I_TB1, I_DROP1, I_PROP2, I_ISP2, I_TB2,
+ I_AREA, I_RHO_SCALE, I_EJECT_V, I_IGN_DELAY, I_AZ, I_T_VERT, I_T_PO, I_TH_KICK, I_TH_END,
+ I_TB1_NOM, I_COAST, I_APO_LEAD, I_P2, I_Y2, I_IGN_E1, I_IGN_E2, I_MIS1_1, I_MIS1_2,
+ I_ERR2_1, I_ERR2_2, I_DT_BURN, I_DT_COAST) = range(33)
+N_PARAM = 33
+
+# ---- per-trial output layout ----------------------------------------------------------
+(O_RX, O_RY, O_RZ, O_VX, O_VY, O_VZ, O_MASS, O_T_END, O_DV_THRUST, O_G_LOSS, O_D_LOSS,
+ O_S_LOSS, O_C_GAIN, O_VREL0, O_MAX_Q, O_MAX_ACC, O_MAX_ALPHA_Q, O_STATUS, O_T_BO1,
+ O_COAST, O_ALT_BO1, O_ALT_IGN2, O_MAX_ALPHA) = range(23)
+N_OUT = 23
+
+# history columns (single-trajectory recording)
+(H_T, H_ALT, H_VREL, H_Q, H_ACC, H_MASS, H_MODE, H_ALPHA, H_VIN) = range(9)
+N_HIST = 9
+
+STATUS_OK = 0
+STATUS_IMPACT = 1
+
+# body constants vector layout: mu, r_eq, flattening, j2, omega
+N_STATE = 12  # r(3) v(3) m dv_thrust G D S C
+
+_ALPHA_Q_MIN_PA = 50.0  # angle of attack tracked only where q > 50 Pa (aerodynamic loads)
+
+
+@numba.njit(cache=True)
+def _interp(tab, x):
+    """Piecewise-linear lookup in a (k, 2) table, held constant beyond its ends."""
+    n = tab.shape[0]
+    if x <= tab[0, 0]:
+        return tab[0, 1]
+    if x >= tab[n - 1, 0]:
+        return tab[n - 1, 1]
+    lo = 0
+    hi = n - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if tab[mid, 0] <= x:
+            lo = mid
+        else:
+            hi = mid
+    f = (x - tab[lo, 0]) / (tab[hi, 0] - tab[lo, 0])
+    return tab[lo, 1] + f * (tab[hi, 1] - tab[lo, 1])
+
+
+@numba.njit(cache=True, inline="always")
+def _altitude(x, y, z, r_eq, flattening):
+    """Height above the ellipsoid, m: one Bowring step, written without trigonometry.
+
+    Same method as :func:`msrsim.kernels.geodesy.fixed_to_geodetic` (which iterates three
+    times for any altitude); one step is sub-millimetre on Mars up to thousands of km.
+    """
+    e2 = flattening * (2.0 - flattening)
+    b = r_eq * (1.0 - flattening)
+    ep2 = e2 / (1.0 - e2)
+    p = math.sqrt(x * x + y * y)
+    za = z * r_eq
+    pb = p * b
+    hb = math.sqrt(za * za + pb * pb)
+    sb = za / hb
+    cb = pb / hb
+    num = z + ep2 * b * sb * sb * sb
+    den = p - e2 * r_eq * cb * cb * cb
+    hl = math.sqrt(num * num + den * den)
+    s = num / hl
+    c = den / hl
+    return p * c + z * s - r_eq * math.sqrt(1.0 - e2 * s * s)
+
+
+@numba.njit(cache=True)
+def _steer1(tau, rx, ry, rz, P, nx, ny, nz):
+    """SRM1 thrust unit vector at ``tau`` s after ignition (pitch programme + errors)."""
+    rn = math.sqrt(rx * rx + ry * ry + rz * rz)
+    ux, uy, uz = rx / rn, ry / rn, rz / rn
+    # downrange = n × up, normalised
+    dx = ny * uz - nz * uy
+    dy = nz * ux - nx * uz
+    dz = nx * uy - ny * ux
+    dn = math.sqrt(dx * dx + dy * dy + dz * dz)
+    dx, dy, dz = dx / dn, dy / dn, dz / dn
+    t_v = P[I_T_VERT]
+    t_po = P[I_T_PO]
+    th_kick = P[I_TH_KICK]
+    e1 = P[I_MIS1_1]
+    e2 = P[I_MIS1_2]
+    if tau < t_v:
+        th = 0.5 * math.pi
+        e1 += P[I_IGN_E1]  # the MAV holds its ignition attitude until the programme starts
+        e2 += P[I_IGN_E2]
+    elif tau < t_v + t_po:
+        th = 0.5 * math.pi - (0.5 * math.pi - th_kick) * (tau - t_v) / t_po
+    else:
+        span = P[I_TB1_NOM] - t_v - t_po
+        s = (tau - t_v - t_po) / span
+        if s > 1.0:
+            s = 1.0
+        th = math.atan((1.0 - s) * math.tan(th_kick) + s * math.tan(P[I_TH_END]))
+    c = math.cos(th)
+    sn = math.sin(th)
+    # nominal direction, in-plane normal and out-of-plane axis
+    bx = c * dx + sn * ux
+    by = c * dy + sn * uy
+    bz = c * dz + sn * uz
+    px = -sn * dx + c * ux
+    py = -sn * dy + c * uy
+    pz = -sn * dz + c * uz
+    qx = dy * uz - dz * uy
+    qy = dz * ux - dx * uz
+    qz = dx * uy - dy * ux
+    bx += e1 * px + e2 * qx
+    by += e1 * py + e2 * qy
+    bz += e1 * pz + e2 * qz
+    bn = math.sqrt(bx * bx + by * by + bz * bz)
+    return bx / bn, by / bn, bz / bn
+
+
+@numba.njit(cache=True)
+def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
+         alt0, dalt, log_rho, sound, diag, want_diag):
+    """State derivative; if ``want_diag``, ``diag`` receives q (Pa), sensed acceleration
+    (m/s^2), α (rad) and altitude (m)."""
+    mu = body[0]
+    omega = body[4]
+    rx, ry, rz = y[0], y[1], y[2]
+    vx, vy, vz = y[3], y[4], y[5]
+    m = y[6]
+    gx, gy, gz = gravity_j2(rx, ry, rz, mu, body[1], body[3])
+    # atmosphere-relative velocity: v - ω × r
+    wx = vx + omega * ry
+    wy = vy - omega * rx
+    wz = vz
+    vrel = math.sqrt(wx * wx + wy * wy + wz * wz)
+    alt = _altitude(rx, ry, rz, body[1], body[2])
+    rho, a_snd = grid_lookup(alt, alt0, dalt, log_rho, sound)
+    rho *= P[I_RHO_SCALE]
+    mach = vrel / a_snd
+    cd = _interp(cd_tab, mach)
+    q = 0.5 * rho * vrel * vrel
+    kd = q * cd * P[I_AREA] / m  # drag acceleration magnitude
+    if vrel > 1e-9:
+        hx, hy, hz = wx / vrel, wy / vrel, wz / vrel
+    else:
+        rn = math.sqrt(rx * rx + ry * ry + rz * rz)
+        hx, hy, hz = rx / rn, ry / rn, rz / rn
+    adx = -kd * hx
+    ady = -kd * hy
+    adz = -kd * hz
+    thrust = 0.0
+    tx, ty, tz = 0.0, 0.0, 0.0
+    if mode > 0:
+        tau = t - t_ign
+        thrust = thrust_avg * _interp(prof, tau / tb)
+        if mode == 1:
+            tx, ty, tz = _steer1(tau, rx, ry, rz, P, nvec[0], nvec[1], nvec[2])
+        else:
+            tx, ty, tz = dir2[0], dir2[1], dir2[2]
+    at = thrust / m
+    dy[0] = vx
+    dy[1] = vy
+    dy[2] = vz
+    dy[3] = gx + adx + at * tx
+    dy[4] = gy + ady + at * ty
+    dy[5] = gz + adz + at * tz
+    dy[6] = -thrust / (isp * G0_M_S2) if mode > 0 else 0.0
+    cosa = tx * hx + ty * hy + tz * hz
+    dy[7] = at
+    dy[8] = -(gx * hx + gy * hy + gz * hz)
+    dy[9] = kd
+    dy[10] = at * (1.0 - cosa) if mode > 0 else 0.0
+    dy[11] = omega * omega * (rx * hx + ry * hy)
+    if not want_diag:
+        return
+    diag[0] = q
+    sx = at * tx + adx
+    sy = at * ty + ady
+    sz = at * tz + adz
+    diag[1] = math.sqrt(sx * sx + sy * sy + sz * sz)
+    diag[2] = math.acos(min(1.0, max(-1.0, cosa))) if mode > 0 else 0.0
+    diag[3] = alt
+
+
+@numba.njit(cache=True)
+def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+           cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec, alt_floor):
+    """Integrate one phase from t0 to t1 with RK4; returns (status, records written)."""
+    if t1 <= t0:
+        return STATUS_OK, nrec
+    # full steps of dt_max and one shorter final step: the result is continuous in the
+    # phase duration (no jump when the step count changes), which finite differences need
+    n_full = int((t1 - t0) / dt_max)
+    rem = (t1 - t0) - n_full * dt_max
+    n = n_full + 1 if rem > 1e-9 * dt_max else n_full
+    k1 = ws[0]
+    k2 = ws[1]
+    k3 = ws[2]
+    k4 = ws[3]
+    yt = ws[4]
+    ns = y.size
+    for step in range(n):
+        t = t0 + step * dt_max
+        h = dt_max if step < n_full else rem
+        _rhs(t, y, k1, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
+             alt0, dalt, log_rho, sound, diag, True)
+        # diagnostics at the start of the step
+        if diag[0] > out[O_MAX_Q]:
+            out[O_MAX_Q] = diag[0]
+        if diag[1] > out[O_MAX_ACC]:
+            out[O_MAX_ACC] = diag[1]
+        if mode == 1 and diag[0] > _ALPHA_Q_MIN_PA and diag[2] * diag[0] > out[O_MAX_ALPHA_Q]:
+            out[O_MAX_ALPHA_Q] = diag[2] * diag[0]
+        if mode == 1 and diag[0] > _ALPHA_Q_MIN_PA and diag[2] > out[O_MAX_ALPHA]:
+            out[O_MAX_ALPHA] = diag[2]
+        if record and nrec < hist.shape[0]:
+            omega = body[4]
+            wx = y[3] + omega * y[1]
+            wy = y[4] - omega * y[0]
+            hist[nrec, H_T] = t
+            hist[nrec, H_ALT] = diag[3]
+            hist[nrec, H_VREL] = math.sqrt(wx * wx + wy * wy + y[5] * y[5])
+            hist[nrec, H_Q] = diag[0]
+            hist[nrec, H_ACC] = diag[1]
+            hist[nrec, H_MASS] = y[6]
+            hist[nrec, H_MODE] = mode
+            hist[nrec, H_ALPHA] = diag[2]
+            hist[nrec, H_VIN] = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+            nrec += 1
+        for i in range(ns):
+            yt[i] = y[i] + 0.5 * h * k1[i]
+        _rhs(t + 0.5 * h, yt, k2, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+             cd_tab, alt0, dalt, log_rho, sound, diag, False)
+        for i in range(ns):
+            yt[i] = y[i] + 0.5 * h * k2[i]
+        _rhs(t + 0.5 * h, yt, k3, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+             cd_tab, alt0, dalt, log_rho, sound, diag, False)
+        for i in range(ns):
+            yt[i] = y[i] + h * k3[i]
+        _rhs(t + h, yt, k4, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+             cd_tab, alt0, dalt, log_rho, sound, diag, False)
+        for i in range(ns):
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+        if _altitude(y[0], y[1], y[2], body[1], body[2]) < alt_floor:
+            out[O_T_END] = t + h
+            return STATUS_IMPACT, nrec
+    return STATUS_OK, nrec
+
+
+@numba.njit(cache=True)
+def _time_to_apoapsis(rx, ry, rz, vx, vy, vz, mu):
+    """Two-body time from now to the next apoapsis, s; 0 if past it or not elliptic."""
+    r = math.sqrt(rx * rx + ry * ry + rz * rz)
+    v2 = vx * vx + vy * vy + vz * vz
+    energy = 0.5 * v2 - mu / r
+    if energy >= 0.0:
+        return 0.0
+    a = -mu / (2.0 * energy)
+    rv = rx * vx + ry * vy + rz * vz
+    ecos = 1.0 - r / a
+    esin = rv / math.sqrt(mu * a)
+    ecc_anom = math.atan2(esin, ecos)
+    mean_anom = ecc_anom - esin
+    if mean_anom < 0.0:  # between apoapsis and periapsis (descending): ignite now
+        return 0.0
+    n = math.sqrt(mu / (a * a * a))
+    return (math.pi - mean_anom) / n
+
+
+@numba.njit(cache=True)
+def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, record):
+    """Fly one ascent. ``P``: parameter vector (N_PARAM); ``out``: N_OUT results.
+
+    Returns the number of history rows written (0 unless ``record``).
+    """
+    for i in range(out.size):
+        out[i] = 0.0
+    mu = body[0]
+    omega = body[4]
+    ws = np.empty((5, N_STATE))
+    diag = np.zeros(4)
+    y = np.zeros(N_STATE)
+    lat = P[I_LAT]
+    lon = P[I_LON]
+    x0, y0, z0 = geodetic_to_fixed(lat, lon, P[I_ALT], body[1], body[2])
+    # geodetic up (surface normal) for the ejection
+    nux = math.cos(lat) * math.cos(lon)
+    nuy = math.cos(lat) * math.sin(lon)
+    nuz = math.sin(lat)
+    y[0], y[1], y[2] = x0, y0, z0
+    ve = P[I_EJECT_V]
+    y[3] = -omega * y0 + ve * nux
+    y[4] = omega * x0 + ve * nuy
+    y[5] = ve * nuz
+    y[6] = P[I_M0]
+    out[O_VREL0] = ve
+    alt_floor = P[I_ALT] - 10.0
+    # trajectory plane normal from the launch azimuth (geocentric local frame)
+    r0 = math.sqrt(x0 * x0 + y0 * y0 + z0 * z0)
+    ux, uy, uz = x0 / r0, y0 / r0, z0 / r0
+    rho_xy = math.sqrt(x0 * x0 + y0 * y0)
+    ex, ey, ez = -y0 / rho_xy, x0 / rho_xy, 0.0  # east
+    nx_, ny_, nz_ = uy * ez - uz * ey, uz * ex - ux * ez, ux * ey - uy * ex  # north = up × east
+    az = P[I_AZ]
+    dx = math.cos(az) * nx_ + math.sin(az) * ex
+    dy = math.cos(az) * ny_ + math.sin(az) * ey
+    dz = math.cos(az) * nz_ + math.sin(az) * ez
+    nvec = np.empty(3)
+    nvec[0] = uy * dz - uz * dy
+    nvec[1] = uz * dx - ux * dz
+    nvec[2] = ux * dy - uy * dx
+    dir2 = np.zeros(3)
+    dtb = P[I_DT_BURN]
+    dtc = P[I_DT_COAST]
+    nrec = 0
+    # 1) free flight after ejection
+    t = 0.0
+    t_ig = P[I_IGN_DELAY]
+    st, nrec = _phase(y, t, t_ig, dtb, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body, cd_tab,
+                      alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec, alt_floor)
+    # 2) SRM1: phase boundaries at the steering kinks and the (dispersed) burnout
+    tb1 = P[I_TB1]
+    isp1 = P[I_ISP1]
+    f1 = P[I_PROP1] * isp1 * G0_M_S2 / tb1
+    b1 = t_ig + min(P[I_T_VERT], tb1)
+    b2 = t_ig + min(P[I_T_VERT] + P[I_T_PO], tb1)
+    b3 = t_ig + min(P[I_TB1_NOM], tb1)
+    b4 = t_ig + tb1
+    bounds = (t_ig, b1, b2, b3, b4)
+    for k in range(4):
+        if st != STATUS_OK:
+            break
+        st, nrec = _phase(y, bounds[k], bounds[k + 1], dtb, 1, t_ig, f1, isp1, tb1, prof1, P, nvec,
+                          dir2, body, cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist,
+                          record, nrec, alt_floor)
+    t = b4
+    out[O_T_BO1] = t
+    if st == STATUS_OK:
+        out[O_ALT_BO1] = _altitude(y[0], y[1], y[2], body[1], body[2])
+        # 3) SRM1 jettison and coast
+        y[6] -= P[I_DROP1]
+        if P[I_APO_LEAD] >= 0.0:
+            coast = _time_to_apoapsis(y[0], y[1], y[2], y[3], y[4], y[5], mu) - P[I_APO_LEAD]
+            if coast < 0.0:
+                coast = 0.0
+        else:
+            coast = P[I_COAST]
+        out[O_COAST] = coast
+        st, nrec = _phase(y, t, t + coast, dtc, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body,
+                          cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
+                          alt_floor)
+        t += coast
+    if st == STATUS_OK:
+        out[O_ALT_IGN2] = _altitude(y[0], y[1], y[2], body[1], body[2])
+        # 4) SRM2 attitude: pitch above the local horizontal, yaw out of the current orbit
+        # plane, set at ignition and held in inertial space (spin-stabilised)
+        rn = math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2)
+        ux, uy, uz = y[0] / rn, y[1] / rn, y[2] / rn
+        hx = y[1] * y[5] - y[2] * y[4]
+        hy = y[2] * y[3] - y[0] * y[5]
+        hz = y[0] * y[4] - y[1] * y[3]
+        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+        hx, hy, hz = hx / hn, hy / hn, hz / hn
+        dx, dy, dz = hy * uz - hz * uy, hz * ux - hx * uz, hx * uy - hy * ux
+        p2 = P[I_P2]
+        y2 = P[I_Y2]
+        ax_ = math.cos(p2) * math.cos(y2) * dx + math.sin(p2) * ux + math.cos(p2) * math.sin(y2) * hx
+        ay_ = math.cos(p2) * math.cos(y2) * dy + math.sin(p2) * uy + math.cos(p2) * math.sin(y2) * hy
+        az_ = math.cos(p2) * math.cos(y2) * dz + math.sin(p2) * uz + math.cos(p2) * math.sin(y2) * hz
+        # pointing errors (misalignment, tip-off, attitude) about two axes normal to it
+        e1x, e1y, e1z = ay_ * hz - az_ * hy, az_ * hx - ax_ * hz, ax_ * hy - ay_ * hx
+        e1n = math.sqrt(e1x * e1x + e1y * e1y + e1z * e1z)
+        e1x, e1y, e1z = e1x / e1n, e1y / e1n, e1z / e1n
+        e2x, e2y, e2z = ay_ * e1z - az_ * e1y, az_ * e1x - ax_ * e1z, ax_ * e1y - ay_ * e1x
+        ax_ += P[I_ERR2_1] * e1x + P[I_ERR2_2] * e2x
+        ay_ += P[I_ERR2_1] * e1y + P[I_ERR2_2] * e2y
+        az_ += P[I_ERR2_1] * e1z + P[I_ERR2_2] * e2z
+        an = math.sqrt(ax_ * ax_ + ay_ * ay_ + az_ * az_)
+        dir2[0], dir2[1], dir2[2] = ax_ / an, ay_ / an, az_ / an
+        tb2 = P[I_TB2]
+        isp2 = P[I_ISP2]
+        f2 = P[I_PROP2] * isp2 * G0_M_S2 / tb2
+        st, nrec = _phase(y, t, t + tb2, dtb, 2, t, f2, isp2, tb2, prof2, P, nvec, dir2, body,
+                          cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
+                          alt_floor)
+        if st == STATUS_OK:
+            out[O_T_END] = t + tb2
+    for i in range(6):
+        out[O_RX + i] = y[i]
+    out[O_MASS] = y[6]
+    out[O_DV_THRUST] = y[7]
+    out[O_G_LOSS] = y[8]
+    out[O_D_LOSS] = y[9]
+    out[O_S_LOSS] = y[10]
+    out[O_C_GAIN] = y[11]
+    out[O_STATUS] = st
+    return nrec
+
+
+@numba.njit(cache=True, parallel=True)
+def fly_batch(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out):
+    """Fly every row of ``P`` (n, N_PARAM) in parallel into ``out`` (n, N_OUT)."""
+    dummy = np.zeros((1, N_HIST))
+    for k in prange(P.shape[0]):
+        fly(P[k], body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out[k], dummy, False)

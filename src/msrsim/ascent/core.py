@@ -1,0 +1,203 @@
+"""Ascent model: parameter matrices for the compiled integrator, and orbit post-processing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..bodies import MARS
+from ..errors import ConfigError
+from . import _dynamics as K
+from .params import AscentConfig, GuidanceParams
+
+R_REF_M = MARS.r_eq_m  # orbit altitudes are quoted above the Mars equatorial radius
+
+
+def body_vector() -> np.ndarray:
+    """Mars constants for the kernel: mu (m^3/s^2), R_eq (m), flattening, J2, ω (rad/s)."""
+    return np.array([MARS.mu_m3_s2, MARS.r_eq_m, MARS.flattening, MARS.j2, MARS.omega_rad_s])
+
+
+@lru_cache(maxsize=8)
+def _atmosphere_arrays(lat_deg: float, lon_deg: float):
+    from ..atmosphere import mars_default, tabulate
+
+    grid = tabulate(mars_default(), alt_max_m=600e3, step_m=250.0, alt_min_m=-10e3,
+                    lat_rad=math.radians(lat_deg), lon_rad=math.radians(lon_deg))
+    return grid.alt0_m, grid.dalt_m, np.ascontiguousarray(grid.log_rho), \
+        np.ascontiguousarray(grid.sound_speed_m_s)
+
+
+@dataclass(frozen=True)
+class KernelInputs:
+    """Shared (non-per-trial) arrays the kernel reads."""
+
+    body: np.ndarray
+    prof1: np.ndarray
+    prof2: np.ndarray
+    cd_tab: np.ndarray
+    alt0_m: float
+    dalt_m: float
+    log_rho: np.ndarray
+    sound: np.ndarray
+
+    def args(self):
+        return (self.body, self.prof1, self.prof2, self.cd_tab, self.alt0_m, self.dalt_m,
+                self.log_rho, self.sound)
+
+
+def kernel_inputs(cfg: AscentConfig) -> KernelInputs:
+    """Tables for the kernel: motor thrust shapes, CD(Mach), the atmosphere grid at the site."""
+    alt0, dalt, log_rho, sound = _atmosphere_arrays(cfg.site.lat_deg, cfg.site.lon_deg)
+    return KernelInputs(body_vector(), cfg.mav.srm1.profile_table(), cfg.mav.srm2.profile_table(),
+                        cfg.mav.cd_table(), alt0, dalt, log_rho, sound)
+
+
+def nominal_row(cfg: AscentConfig, g: GuidanceParams) -> np.ndarray:
+    """Kernel parameter vector (``_dynamics.N_PARAM``) of the undispersed flight."""
+    mav, site = cfg.mav, cfg.site
+    if g.vertical_rise_s + g.pitchover_s >= mav.srm1.burn_time_s:
+        raise ConfigError(
+            f"vertical_rise_s + pitchover_s = {g.vertical_rise_s + g.pitchover_s:g} s must be shorter "
+            f"than srm1.burn_time_s = {mav.srm1.burn_time_s:g} s")
+    P = np.zeros(K.N_PARAM)
+    P[K.I_LAT] = math.radians(site.lat_deg)
+    P[K.I_LON] = math.radians(site.lon_deg)
+    P[K.I_ALT] = site.elevation_m
+    P[K.I_M0] = mav.liftoff_mass_kg
+    P[K.I_PROP1] = mav.srm1.propellant_kg
+    P[K.I_ISP1] = mav.srm1.isp_s
+    P[K.I_TB1] = mav.srm1.burn_time_s
+    P[K.I_DROP1] = mav.srm1.inert_kg
+    P[K.I_PROP2] = mav.srm2.propellant_kg
+    P[K.I_ISP2] = mav.srm2.isp_s
+    P[K.I_TB2] = mav.srm2.burn_time_s
+    P[K.I_AREA] = mav.reference_area_m2
+    P[K.I_RHO_SCALE] = 1.0
+    P[K.I_EJECT_V] = mav.ejection_speed_m_s
+    P[K.I_IGN_DELAY] = mav.ignition_delay_s
+    P[K.I_AZ] = math.radians(g.azimuth_deg)
+    P[K.I_T_VERT] = g.vertical_rise_s
+    P[K.I_T_PO] = g.pitchover_s
+    P[K.I_TH_KICK] = math.radians(g.pitch_kick_deg)
+    P[K.I_TH_END] = math.radians(g.pitch_end_deg)
+    P[K.I_TB1_NOM] = mav.srm1.burn_time_s
+    P[K.I_COAST] = g.coast_s if g.coast_s is not None else 0.0
+    P[K.I_APO_LEAD] = g.srm2_lead_s if g.srm2_trigger == "apoapsis" else -1.0
+    P[K.I_P2] = math.radians(g.srm2_pitch_deg)
+    P[K.I_Y2] = math.radians(g.srm2_yaw_deg)
+    P[K.I_DT_BURN] = cfg.integrator.dt_burn_s
+    P[K.I_DT_COAST] = cfg.integrator.dt_coast_s
+    return P
+
+
+def run_batch(P: np.ndarray, inputs: KernelInputs) -> np.ndarray:
+    """Fly every row of ``P`` (n, N_PARAM) in one compiled parallel call → (n, N_OUT)."""
+    P = np.ascontiguousarray(np.atleast_2d(P), dtype=float)
+    out = np.empty((P.shape[0], K.N_OUT))
+    K.fly_batch(P, *inputs.args(), out)
+    return out
+
+
+def run_single_history(P: np.ndarray, inputs: KernelInputs, max_rows: int = 200_000):
+    """Fly one trajectory and record its history; returns (out (N_OUT,), hist (k, N_HIST))."""
+    out = np.empty(K.N_OUT)
+    hist = np.empty((max_rows, K.N_HIST))
+    n = K.fly(np.ascontiguousarray(P, dtype=float), *inputs.args(), out, hist, True)
+    return out, hist[:n].copy()
+
+
+def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float) -> dict:
+    """Orbit and Δv budget at OS separation from kernel outputs (n, N_OUT).
+
+    Returns a dict of arrays (one value per trial): ``a_km``, ``e``, ``inclination_deg``,
+    ``raan_deg`` (from the prime meridian at ejection, Mars equator frame),
+    ``argp_deg``, ``periapsis_alt_km``, ``apoapsis_alt_km`` (above R_eq; inf if unbound),
+    the Δv budget ``dv_total_m_s`` = ``dv_ideal_m_s`` (inertial speed at separation) +
+    gravity + drag + steering losses − rotation benefit + other (centrifugal, ejection),
+    ``closure_m_s`` (the identity's residual: integration error), ``impact`` (bool),
+    ``orbit_ok`` (periapsis above ``min_periapsis_alt_km``) and ``shortfall_m_s``: the
+    Δv a tangential burn at apoapsis (or a Hohmann transfer if the apoapsis is too low)
+    would still need to reach the minimum periapsis, 0 when it is reached.
+    """
+    from ..kernels.elements import rv_to_elements
+
+    out = np.atleast_2d(out)
+    mu = MARS.mu_m3_s2
+    omega = MARS.omega_rad_s
+    r = out[:, K.O_RX:K.O_RX + 3]
+    v = out[:, K.O_VX:K.O_VX + 3]
+    el = rv_to_elements(r, v, mu)
+    rp = el["rp"]
+    e = el["e"]
+    bound = e < 1.0
+    ra = np.where(bound, el["ra"], np.inf)
+    vin = np.linalg.norm(v, axis=-1)
+    vrel = np.linalg.norm(v - np.cross(np.array([0.0, 0.0, omega]), r), axis=-1)
+    rot = vin - vrel
+    other = -out[:, K.O_C_GAIN] - out[:, K.O_VREL0]  # centrifugal gain and ejection speed
+    G, D, S = out[:, K.O_G_LOSS], out[:, K.O_D_LOSS], out[:, K.O_S_LOSS]
+    total = out[:, K.O_DV_THRUST]
+    closure = total - (vin + G + D + S - rot - out[:, K.O_C_GAIN] - out[:, K.O_VREL0])
+    impact = out[:, K.O_STATUS] == K.STATUS_IMPACT
+    r_min = R_REF_M + 1e3 * min_periapsis_alt_km
+    shortfall = _shortfall(rp, ra, r_min, mu)
+    with np.errstate(invalid="ignore"):
+        a_km = np.where(bound, el["a"] / 1e3, np.inf)
+    return {
+        "a_km": a_km,
+        "e": e,
+        "inclination_deg": np.degrees(el["i_rad"]),
+        "raan_deg": np.degrees(el["raan_rad"]),
+        "argp_deg": np.degrees(el["argp_rad"]),
+        "periapsis_alt_km": (rp - R_REF_M) / 1e3,
+        "apoapsis_alt_km": (ra - R_REF_M) / 1e3,
+        "dv_total_m_s": total,
+        "dv_ideal_m_s": vin,
+        "dv_gravity_loss_m_s": G,
+        "dv_drag_loss_m_s": D,
+        "dv_steering_loss_m_s": S,
+        "dv_rotation_benefit_m_s": rot,
+        "dv_other_m_s": other,
+        "closure_m_s": closure,
+        "max_q_pa": out[:, K.O_MAX_Q],
+        "max_axial_g": out[:, K.O_MAX_ACC] / 9.80665,
+        "max_alpha_deg": np.degrees(out[:, K.O_MAX_ALPHA]),
+        "coast_s": out[:, K.O_COAST],
+        "srm1_burnout_alt_km": out[:, K.O_ALT_BO1] / 1e3,
+        "srm2_ignition_alt_km": out[:, K.O_ALT_IGN2] / 1e3,
+        "flight_time_s": out[:, K.O_T_END],
+        "impact": impact,
+        "orbit_ok": (~impact) & (rp >= r_min),
+        "shortfall_m_s": shortfall,
+    }
+
+
+def _shortfall(rp, ra, r_min, mu):
+    """Δv still needed to lift periapsis to ``r_min`` (0 if already there), m/s."""
+    rp = np.asarray(rp, float)
+    ra = np.asarray(ra, float)
+    res = np.zeros(np.broadcast(rp, ra).shape)
+    need = rp < r_min
+    finite = np.isfinite(ra)
+    # apoapsis high enough: one tangential burn at apoapsis raises periapsis to r_min
+    a1 = need & finite & (ra >= r_min)
+    ra_ = np.where(a1, ra, 2 * r_min)
+    rp_ = np.where(a1, np.maximum(rp, 1.0), r_min)
+    va = np.sqrt(mu * 2 * rp_ / (ra_ * (ra_ + rp_)))
+    va_new = np.sqrt(mu * 2 * r_min / (ra_ * (ra_ + r_min)))
+    res = np.where(a1, va_new - va, res)
+    # apoapsis too low: raise it to r_min from the current apoapsis, then circularise
+    a2 = need & finite & (ra < r_min)
+    ra2 = np.where(a2, np.maximum(ra, 1.0), r_min)
+    rp2 = np.where(a2, np.clip(rp, 1.0, ra2), r_min)
+    va_now = np.sqrt(mu * 2 * rp2 / (ra2 * (ra2 + rp2)))
+    v_tr_a = np.sqrt(mu * 2 * r_min / (ra2 * (ra2 + r_min)))
+    v_tr_p = np.sqrt(mu * 2 * ra2 / (r_min * (ra2 + r_min)))
+    res = np.where(a2, (v_tr_a - va_now) + (np.sqrt(mu / r_min) - v_tr_p), res)
+    # unbound with low periapsis: a retro/radial fix is outside this model; report inf
+    res = np.where(need & ~finite, np.inf, res)
+    return res

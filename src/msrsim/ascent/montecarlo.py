@@ -1,0 +1,122 @@
+"""Ascent Monte Carlo: dispersed trials flown in one batched compiled call."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ConfigError
+from . import _dynamics as K
+from .core import delivered_orbit, kernel_inputs, nominal_row, run_batch
+from .params import AscentConfig, AscentDispersions, GuidanceParams
+
+
+def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
+                   rng: np.random.Generator, disp: AscentDispersions | None = None) -> np.ndarray:
+    """Kernel parameter matrix (n_trials, N_PARAM) with the dispersions of ``disp`` applied.
+
+    Draw order is fixed (a (n_trials, 17) standard-normal block, then (n_trials, 3) for the
+    inert masses and payload), so a seed gives the same trials whatever else changes.
+    """
+    d = disp or cfg.dispersions
+    P = np.repeat(nominal_row(cfg, guidance)[None, :], n_trials, axis=0)
+    z = rng.standard_normal((n_trials, 17))
+    deg = math.radians(1.0)
+    mav = cfg.mav
+    P[:, K.I_ALT] += d.pad_altitude_m * z[:, 0]
+    P[:, K.I_RHO_SCALE] = np.maximum(0.05, 1.0 + d.density_frac * z[:, 1])
+    P[:, K.I_MIS1_1] = d.thrust_misalignment_deg * deg * z[:, 2]
+    P[:, K.I_MIS1_2] = d.thrust_misalignment_deg * deg * z[:, 3]
+    # SRM2: misalignment, tip-off and attitude pointing add per axis
+    P[:, K.I_ERR2_1] = deg * (d.thrust_misalignment_deg * z[:, 4] + d.tipoff_deg * z[:, 5]
+                              + d.srm2_pointing_deg * z[:, 6])
+    P[:, K.I_ERR2_2] = deg * (d.thrust_misalignment_deg * z[:, 7] + d.tipoff_deg * z[:, 8]
+                              + d.srm2_pointing_deg * z[:, 9])
+    P[:, K.I_IGN_E1] = d.ignition_attitude_deg * deg * z[:, 10]
+    P[:, K.I_IGN_E2] = d.ignition_attitude_deg * deg * z[:, 11]
+    # thrust level: burn time scales inversely (total impulse kept)
+    kf1 = np.maximum(0.5, 1.0 + d.thrust_frac * z[:, 12])
+    kf2 = np.maximum(0.5, 1.0 + d.thrust_frac * z[:, 13])
+    P[:, K.I_TB1] = mav.srm1.burn_time_s / kf1
+    P[:, K.I_TB2] = mav.srm2.burn_time_s / kf2
+    P[:, K.I_ISP1] *= np.maximum(0.5, 1.0 + d.isp_frac * z[:, 14])
+    P[:, K.I_ISP2] *= np.maximum(0.5, 1.0 + d.isp_frac * z[:, 15])
+    # masses: payload, propellant (both stages, one draw: same casting lot) and inert
+    dprop = d.propellant_frac * z[:, 16]
+    dp1 = mav.srm1.propellant_kg * dprop
+    dp2 = mav.srm2.propellant_kg * dprop
+    P[:, K.I_PROP1] += dp1
+    P[:, K.I_PROP2] += dp2
+    P[:, K.I_M0] += dp1 + dp2
+    # independent draws for inert masses and payload come from a second block so the first
+    # block's meaning never changes
+    z2 = rng.standard_normal((n_trials, 3))
+    dinert1 = mav.srm1.inert_kg * d.inert_frac * z2[:, 0]
+    dinert2 = mav.srm2.inert_kg * d.inert_frac * z2[:, 1]
+    dpay = d.payload_kg * z2[:, 2]
+    P[:, K.I_DROP1] += dinert1
+    P[:, K.I_M0] += dinert1 + dinert2 + dpay
+    if np.any(P[:, K.I_PROP1] <= 0) or np.any(P[:, K.I_DROP1] < 0):
+        raise ConfigError("dispersions drew a non-positive SRM1 propellant or inert mass; "
+                          "reduce propellant_frac / inert_frac")
+    return P
+
+
+@dataclass(frozen=True)
+class AscentMonteCarlo:
+    """Result of :func:`run_monte_carlo`.
+
+    Attributes
+    ----------
+    orbits : dict of numpy.ndarray
+        Per-trial delivered orbit and Δv budget (keys of
+        :func:`~msrsim.ascent.core.delivered_orbit`).
+    p_orbit_ok : float
+        Fraction of trials with periapsis above the target's ``min_periapsis_alt_km``.
+    n_trials : int
+    seed : int
+    """
+
+    orbits: dict
+    p_orbit_ok: float
+    n_trials: int
+    seed: int
+
+    def summary(self) -> dict:
+        """Mean, standard deviation and 1st/99th percentiles of the main orbit quantities."""
+        res = {}
+        for k in ("a_km", "e", "inclination_deg", "raan_deg", "periapsis_alt_km", "apoapsis_alt_km",
+                  "shortfall_m_s"):
+            x = self.orbits[k]
+            x = x[np.isfinite(x)]
+            if x.size == 0:
+                continue
+            res[k] = {"mean": float(x.mean()), "std": float(x.std()),
+                      "p01": float(np.percentile(x, 1)), "p99": float(np.percentile(x, 99))}
+        return res
+
+
+def run_monte_carlo(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int = 1000,
+                    seed: int = 0) -> AscentMonteCarlo:
+    """Fly ``n_trials`` dispersed ascents (one batched call) and collect the delivered orbits.
+
+    Parameters
+    ----------
+    cfg : AscentConfig
+        Vehicle, site, target, dispersions (1-sigma) and integrator.
+    guidance : GuidanceParams
+        Steering flown by every trial (usually from :func:`design_guidance`).
+    n_trials : int
+        Number of trials (>= 1).
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed gives the same result.
+    """
+    if int(n_trials) < 1 or int(n_trials) > 10_000_000:
+        raise ConfigError(f"n_trials={n_trials!r} outside the allowed range 1..10000000")
+    rng = np.random.default_rng(seed)
+    P = dispersed_rows(cfg, guidance, int(n_trials), rng)
+    out = run_batch(P, kernel_inputs(cfg))
+    orb = delivered_orbit(out, cfg.target.min_periapsis_alt_km)
+    return AscentMonteCarlo(orb, float(np.mean(orb["orbit_ok"])), int(n_trials), int(seed))

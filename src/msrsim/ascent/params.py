@@ -1,0 +1,516 @@
+"""Validated parameter objects of the MAV ascent: vehicle, launch site, target, dispersions.
+
+Every number carries its source (``shared/reference/FACTS.md`` section) or is marked as an
+assumption. Motor-level MAV data are published only in two open research codes that
+disagree (FACTS.md §8, confidence L–M): treat the presets as plausible vehicles, not as the
+flight design.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from ..constants import G0_M_S2
+from ..errors import ConfigError
+
+
+def _check_range(name: str, value: float, lo: float, hi: float, unit: str, lo_open=False) -> float:
+    v = float(value)
+    ok = math.isfinite(v) and (v > lo if lo_open else v >= lo) and v <= hi
+    if not ok:
+        lo_s = f"> {lo:g}" if lo_open else f">= {lo:g}"
+        raise ValueError(f"{name}={value!r} outside the allowed range ({lo_s} and <= {hi:g} {unit})")
+    return v
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, **data):
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigError(_format_validation_error(exc, f"{type(self).__name__}.")) from None
+
+
+# Drag coefficient of a slender cone-cylinder vs Mach number (zero lift, power-on base).
+# ASSUMPTION (confidence L): generic sounding-rocket shape with fineness ~6, subsonic 0.30,
+# transonic peak 0.60 near Mach 1.1, falling to ~0.30 hypersonic; the MAV's own
+# aerodynamic database is not published. Scale with ``cd_scale`` for trades.
+_DEFAULT_CD_MACH = (0.0, 0.8, 1.05, 1.2, 2.0, 3.0, 5.0, 10.0)
+_DEFAULT_CD = (0.30, 0.32, 0.60, 0.58, 0.45, 0.38, 0.32, 0.30)
+
+
+class MotorStage(_Model):
+    """One solid-motor stage.
+
+    Parameters
+    ----------
+    propellant_kg : float
+        Propellant burnt, kg.
+    inert_kg : float
+        Mass dropped with the stage after burnout (motor case, nozzle, structure), kg. For
+        the upper stage this is the mass that stays with the OS adapter and is not payload.
+    isp_s : float
+        Vacuum specific impulse, s.
+    burn_time_s : float
+        Action time, s. The mean thrust is ``propellant_kg * isp_s * g0 / burn_time_s``.
+    thrust_profile : list of (float, float), optional
+        Thrust shape as (fraction of burn time, thrust / mean thrust) pairs from 0 to 1,
+        renormalised to unit mean; default flat (only mean thrusts are published).
+    """
+
+    propellant_kg: float
+    inert_kg: float
+    isp_s: float
+    burn_time_s: float
+    thrust_profile: list[tuple[float, float]] | None = None
+
+    @field_validator("propellant_kg")
+    @classmethod
+    def _prop(cls, v):
+        return _check_range("propellant_kg", v, 0.0, 1e5, "kg", lo_open=True)
+
+    @field_validator("inert_kg")
+    @classmethod
+    def _inert(cls, v):
+        return _check_range("inert_kg", v, 0.0, 1e5, "kg")
+
+    @field_validator("isp_s")
+    @classmethod
+    def _isp(cls, v):
+        return _check_range("isp_s", v, 50.0, 500.0, "s (solid motors ~250-300 s)")
+
+    @field_validator("burn_time_s")
+    @classmethod
+    def _tb(cls, v):
+        return _check_range("burn_time_s", v, 0.5, 2000.0, "s")
+
+    @field_validator("thrust_profile")
+    @classmethod
+    def _profile(cls, v):
+        if v is None:
+            return v
+        if len(v) < 2:
+            raise ValueError(f"thrust_profile={v!r} needs at least 2 (fraction, thrust) points")
+        xs = [p[0] for p in v]
+        ys = [p[1] for p in v]
+        rising = all(b > a for a, b in zip(xs, xs[1:], strict=False))
+        if abs(xs[0]) > 1e-9 or abs(xs[-1] - 1.0) > 1e-9 or not rising:
+            raise ValueError(f"thrust_profile fractions {xs!r} must rise strictly from 0 to 1")
+        if any((not math.isfinite(y)) or y < 0 for y in ys) or max(ys) <= 0:
+            raise ValueError(f"thrust_profile thrust values {ys!r} must be finite, >= 0, not all 0")
+        return v
+
+    @property
+    def mean_thrust_n(self) -> float:
+        """Mean thrust, N."""
+        return self.propellant_kg * self.isp_s * G0_M_S2 / self.burn_time_s
+
+    def profile_table(self):
+        """(k, 2) array of (burn fraction, thrust / mean thrust), unit mean."""
+        import numpy as np
+
+        if self.thrust_profile is None:
+            return np.array([[0.0, 1.0], [1.0, 1.0]])
+        tab = np.array(self.thrust_profile, dtype=float)
+        mean = np.trapezoid(tab[:, 1], tab[:, 0])
+        tab[:, 1] /= mean
+        return tab
+
+
+class MAVParams(_Model):
+    """Two-stage solid Mars Ascent Vehicle.
+
+    Default numbers: M. W. Harris's open MAV ascent-guidance code (GitHub
+    profmattharris/MAV, FACTS.md §8, confidence L–M): lift-off 393.79 kg, payload 16 kg
+    (OS + adapter); SRM1 215.619 kg of propellant in 76 s at 7925.77 N mean thrust
+    (Isp 284.9 s derived, inert 60.36 kg = 393.79 - 215.619 - 117.809); SRM2 54.467 kg in
+    24.45 s giving 1696 m/s from 117.809 kg at ignition (Isp 278.7 s derived; stage inert
+    47.342 kg). Use :meth:`mav_sim` for the TU Delft MAV_sim alternative.
+
+    Parameters
+    ----------
+    name : str
+    payload_kg : float
+        OS and its adapter, separated at SRM2 burnout, kg (FACTS.md §3: ~16 kg).
+    srm1, srm2 : MotorStage
+        First (steerable nozzle) and second (spin-stabilised) stage.
+    reference_area_m2 : float
+        Drag reference area, m² (FACTS.md §3: ~0.5 m diameter → 0.196 m²).
+    cd_mach, cd_values : list of float
+        Drag coefficient table vs Mach number (assumption, see ``_DEFAULT_CD``).
+    ejection_speed_m_s : float
+        Upward speed given by the lander's launch system before ignition, m/s. ASSUMPTION
+        (FACTS.md §3 says only "ejected upward"): 3 m/s.
+    ignition_delay_s : float
+        Time from ejection to SRM1 ignition, s. ASSUMPTION: 0.5 s.
+    max_axial_g : float
+        Structural limit reported against (MAV_sim: 15 g, FACTS.md §8), g0 units.
+    max_alpha_deg : float
+        Angle-of-attack limit reported against (MAV_sim: 4°, FACTS.md §8), deg.
+    """
+
+    name: str = "harris-2019"
+    payload_kg: float = 16.0  # Harris code / FACTS.md §3, §8
+    srm1: MotorStage = MotorStage(propellant_kg=215.619, inert_kg=60.362,  # Harris code, §8
+                                  isp_s=7925.77 / (215.619 / 76.0) / G0_M_S2, burn_time_s=76.0)
+    srm2: MotorStage = MotorStage(propellant_kg=54.467, inert_kg=1.208 + 31.838 + 14.296,  # §8
+                                  isp_s=278.71, burn_time_s=24.45)
+    reference_area_m2: float = math.pi * 0.25**2  # 0.5 m diameter, FACTS.md §3
+    cd_mach: list[float] = list(_DEFAULT_CD_MACH)
+    cd_values: list[float] = list(_DEFAULT_CD)
+    ejection_speed_m_s: float = 3.0  # assumption
+    ignition_delay_s: float = 0.5  # assumption
+    max_axial_g: float = 15.0  # MAV_sim, FACTS.md §8
+    max_alpha_deg: float = 4.0  # MAV_sim, FACTS.md §8
+
+    @field_validator("payload_kg")
+    @classmethod
+    def _payload(cls, v):
+        return _check_range("payload_kg", v, 0.0, 1e4, "kg")
+
+    @field_validator("reference_area_m2")
+    @classmethod
+    def _area(cls, v):
+        return _check_range("reference_area_m2", v, 0.0, 100.0, "m^2", lo_open=True)
+
+    @field_validator("ejection_speed_m_s")
+    @classmethod
+    def _ej(cls, v):
+        return _check_range("ejection_speed_m_s", v, 0.0, 50.0, "m/s", lo_open=True)
+
+    @field_validator("ignition_delay_s")
+    @classmethod
+    def _delay(cls, v):
+        return _check_range("ignition_delay_s", v, 0.0, 5.0, "s")
+
+    @field_validator("max_axial_g", "max_alpha_deg")
+    @classmethod
+    def _limits(cls, v, info):
+        return _check_range(info.field_name, v, 0.0, 1e3, "", lo_open=True)
+
+    @model_validator(mode="after")
+    def _cd_table(self):
+        m, c = self.cd_mach, self.cd_values
+        if len(m) != len(c) or len(m) < 1:
+            raise ValueError(f"cd_mach ({len(m)} values) and cd_values ({len(c)}) must have equal, "
+                             "non-zero length")
+        if any(b <= a for a, b in zip(m, m[1:], strict=False)) or m[0] < 0:
+            raise ValueError(f"cd_mach={m!r} must be >= 0 and strictly increasing")
+        if any((not math.isfinite(x)) or x < 0 or x > 5 for x in c):
+            raise ValueError(f"cd_values={c!r} must each lie in 0..5")
+        return self
+
+    @property
+    def liftoff_mass_kg(self) -> float:
+        """Total mass at ejection, kg."""
+        return (self.srm1.propellant_kg + self.srm1.inert_kg + self.srm2.propellant_kg
+                + self.srm2.inert_kg + self.payload_kg)
+
+    @property
+    def ideal_dv_m_s(self) -> float:
+        """Rocket-equation Δv of both stages in vacuum, m/s."""
+        m0 = self.liftoff_mass_kg
+        m1 = m0 - self.srm1.propellant_kg
+        m2 = m1 - self.srm1.inert_kg
+        m3 = m2 - self.srm2.propellant_kg
+        return G0_M_S2 * (self.srm1.isp_s * math.log(m0 / m1) + self.srm2.isp_s * math.log(m2 / m3))
+
+    def cd_table(self):
+        """(k, 2) array of (Mach, CD)."""
+        import numpy as np
+
+        return np.column_stack([np.asarray(self.cd_mach, float), np.asarray(self.cd_values, float)])
+
+    @classmethod
+    def harris(cls) -> MAVParams:
+        """Harris open MAV code vehicle (the default; FACTS.md §8, L–M)."""
+        return cls()
+
+    @classmethod
+    def mav_sim(cls) -> MAVParams:
+        """TU Delft MAV_sim vehicle (FACTS.md §8, confidence L).
+
+        Stage masses 370 kg (lift-off) and 95 kg (second stage at ignition); SRM1 11.5 kN,
+        Isp 291 s, 54.5 s; SRM2 4.5 kN, Isp 282 s, 22.5 s. Propellant follows from thrust ×
+        burn time / (Isp g0): 219.6 kg and 36.6 kg. Payload 16 kg is an ASSUMPTION (FACTS.md
+        §3 value; the thesis payload is not in FACTS.md).
+        """
+        p1 = 11.5e3 * 54.5 / (291.0 * G0_M_S2)
+        p2 = 4.5e3 * 22.5 / (282.0 * G0_M_S2)
+        payload = 16.0
+        return cls(name="mav-sim-2022", payload_kg=payload,
+                   srm1=MotorStage(propellant_kg=p1, inert_kg=370.0 - p1 - 95.0, isp_s=291.0,
+                                   burn_time_s=54.5),
+                   srm2=MotorStage(propellant_kg=p2, inert_kg=95.0 - p2 - payload, isp_s=282.0,
+                                   burn_time_s=22.5))
+
+
+class LaunchSite(_Model):
+    """Where the MAV lifts off.
+
+    Defaults: Perseverance landing site (Octavia E. Butler Landing) in Jezero crater,
+    18.4447° N, 77.4508° E (FACTS.md §4); elevation -2550 m (TU Delft MAV_sim pad altitude,
+    FACTS.md §8), used here as height above the IAU 2015 ellipsoid (an approximation: the
+    MOLA areoid and the ellipsoid differ by up to ~1-2 km).
+    """
+
+    lat_deg: float = 18.4447  # FACTS.md §4
+    lon_deg: float = 77.4508  # FACTS.md §4
+    elevation_m: float = -2550.0  # FACTS.md §8 (MAV_sim)
+
+    @field_validator("lat_deg")
+    @classmethod
+    def _lat(cls, v):
+        return _check_range("lat_deg", v, -89.0, 89.0, "deg")
+
+    @field_validator("lon_deg")
+    @classmethod
+    def _lon(cls, v):
+        return _check_range("lon_deg", v, -360.0, 360.0, "deg")
+
+    @field_validator("elevation_m")
+    @classmethod
+    def _elev(cls, v):
+        return _check_range("elevation_m", v, -9000.0, 25000.0, "m")
+
+
+class AscentTarget(_Model):
+    """Target orbit of the ascent (the real one is not published, FACTS.md §3, §8).
+
+    Default: 343 km circular at 25° (Harris code, FACTS.md §8); :meth:`mav_sim` gives
+    300 km × 25° (MAV_sim). ``min_periapsis_alt_km`` defines a successful delivery in the
+    Monte Carlo. ASSUMPTION: 250 km, an orbit that survives for years at mean solar activity
+    and is well above the ERO's search altitude floor.
+    """
+
+    periapsis_alt_km: float = 343.0  # Harris code, FACTS.md §8
+    apoapsis_alt_km: float = 343.0
+    inclination_deg: float = 25.0  # Harris code and MAV_sim, FACTS.md §8
+    min_periapsis_alt_km: float = 250.0  # assumption
+    ascending: bool = True
+
+    @field_validator("periapsis_alt_km", "apoapsis_alt_km", "min_periapsis_alt_km")
+    @classmethod
+    def _alt(cls, v, info):
+        return _check_range(info.field_name, v, 80.0, 20000.0, "km")
+
+    @field_validator("inclination_deg")
+    @classmethod
+    def _inc(cls, v):
+        return _check_range("inclination_deg", v, 0.0, 180.0, "deg")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.apoapsis_alt_km < self.periapsis_alt_km:
+            raise ValueError(f"apoapsis_alt_km={self.apoapsis_alt_km!r} is below periapsis_alt_km="
+                             f"{self.periapsis_alt_km!r}; allowed: apoapsis >= periapsis")
+        return self
+
+    @classmethod
+    def mav_sim(cls) -> AscentTarget:
+        """300 km circular at 25° (MAV_sim, FACTS.md §8)."""
+        return cls(periapsis_alt_km=300.0, apoapsis_alt_km=300.0, inclination_deg=25.0,
+                   min_periapsis_alt_km=220.0)
+
+
+class AscentDispersions(_Model):
+    """One-sigma dispersions of the ascent Monte Carlo (all independent, Gaussian).
+
+    From MAV_sim (FACTS.md §8, confidence L): pad altitude 50 m, density 35 %, thrust
+    misalignment 0.3° (per axis, both stages), payload 0.25 kg. The rest are ASSUMPTIONS
+    typical of small solid motors and spin-stabilised upper stages (not published for the
+    MAV): mean thrust 1.5 % (burn time scaled inversely, total impulse kept), Isp 0.5 %,
+    propellant mass 0.3 %, inert mass 1 %, ignition attitude 1° per axis (the MAV is in
+    free flight after ejection), SRM2 tip-off 0.5° per axis (separation and spin-up),
+    SRM2 pointing 0.25° per axis (attitude knowledge/control before spin-up).
+    """
+
+    pad_altitude_m: float = 50.0  # MAV_sim, FACTS.md §8
+    density_frac: float = 0.35  # MAV_sim, FACTS.md §8
+    thrust_misalignment_deg: float = 0.3  # MAV_sim, FACTS.md §8
+    payload_kg: float = 0.25  # MAV_sim, FACTS.md §8
+    thrust_frac: float = 0.015  # assumption
+    isp_frac: float = 0.005  # assumption
+    propellant_frac: float = 0.003  # assumption
+    inert_frac: float = 0.01  # assumption
+    ignition_attitude_deg: float = 1.0  # assumption
+    tipoff_deg: float = 0.5  # assumption
+    srm2_pointing_deg: float = 0.25  # assumption
+
+    @field_validator("*")
+    @classmethod
+    def _nonneg(cls, v, info):
+        hi = 0.9 if info.field_name.endswith("_frac") else 1e4
+        return _check_range(info.field_name, v, 0.0, hi, "(1-sigma)")
+
+    @classmethod
+    def none(cls) -> AscentDispersions:
+        """All dispersions zero (every trial is the nominal flight)."""
+        return cls(**{k: 0.0 for k in cls.model_fields})
+
+
+class GuidanceParams(_Model):
+    """Open-loop ascent steering and staging (what :func:`design_guidance` optimises).
+
+    Parameters
+    ----------
+    azimuth_deg : float
+        Launch azimuth (clockwise from north) of the trajectory plane at the site, deg.
+    vertical_rise_s : float
+        Vertical flight after ignition before pitch-over, s.
+    pitchover_s : float
+        Duration of the linear pitch-over, s.
+    pitch_kick_deg : float
+        Thrust elevation above the local horizontal at the end of the pitch-over, deg.
+    pitch_end_deg : float
+        Thrust elevation at SRM1's nominal burnout; in between the tangent of the elevation
+        varies linearly with time (linear-tangent law), deg.
+    srm2_lead_s : float
+        SRM2 ignites this long before the apoapsis predicted after SRM1 jettison, s (an
+        onboard timer set from the navigated state); the resulting coast is reported.
+    coast_s : float, optional
+        Fixed coast from SRM1 burnout to SRM2 ignition, s; used instead of
+        ``srm2_lead_s`` when ``srm2_trigger`` is "timer".
+    srm2_trigger : {"apoapsis", "timer"}
+    srm2_pitch_deg, srm2_yaw_deg : float
+        SRM2 thrust direction at ignition: elevation above the local horizontal and angle
+        out of the current orbit plane (toward the orbit normal), deg; held fixed in
+        inertial space through the burn.
+    """
+
+    azimuth_deg: float = 72.0
+    vertical_rise_s: float = 2.0
+    pitchover_s: float = 6.0
+    pitch_kick_deg: float = 75.0
+    pitch_end_deg: float = 20.0
+    srm2_lead_s: float = 12.0
+    coast_s: float | None = None
+    srm2_trigger: Literal["apoapsis", "timer"] = "apoapsis"
+    srm2_pitch_deg: float = 0.0
+    srm2_yaw_deg: float = 0.0
+
+    @field_validator("azimuth_deg")
+    @classmethod
+    def _az(cls, v):
+        return _check_range("azimuth_deg", v, -360.0, 360.0, "deg")
+
+    @field_validator("vertical_rise_s", "pitchover_s")
+    @classmethod
+    def _dur(cls, v, info):
+        return _check_range(info.field_name, v, 0.0, 60.0, "s")
+
+    @field_validator("pitch_kick_deg", "pitch_end_deg")
+    @classmethod
+    def _pitch(cls, v, info):
+        return _check_range(info.field_name, v, -30.0, 89.9, "deg")
+
+    @field_validator("srm2_lead_s")
+    @classmethod
+    def _lead(cls, v):
+        return _check_range("srm2_lead_s", v, 0.0, 3600.0, "s")
+
+    @field_validator("coast_s")
+    @classmethod
+    def _coast(cls, v):
+        return None if v is None else _check_range("coast_s", v, 0.0, 20000.0, "s")
+
+    @field_validator("srm2_pitch_deg", "srm2_yaw_deg")
+    @classmethod
+    def _p2(cls, v, info):
+        return _check_range(info.field_name, v, -90.0, 90.0, "deg")
+
+    @model_validator(mode="after")
+    def _timer(self):
+        if self.srm2_trigger == "timer" and self.coast_s is None:
+            raise ValueError("srm2_trigger='timer' needs coast_s (s); allowed: a value >= 0")
+        return self
+
+
+class IntegratorSettings(_Model):
+    """Fixed RK4 step sizes, s (the step-convergence test shows their error)."""
+
+    dt_burn_s: float = 0.2
+    dt_coast_s: float = 2.0
+
+    @field_validator("dt_burn_s", "dt_coast_s")
+    @classmethod
+    def _dt(cls, v, info):
+        return _check_range(info.field_name, v, 1e-4, 30.0, "s", lo_open=True)
+
+
+class AscentConfig(_Model):
+    """Everything an ascent study needs; loadable from YAML with :func:`load_ascent_config`."""
+
+    mav: MAVParams = MAVParams()
+    site: LaunchSite = LaunchSite()
+    target: AscentTarget = AscentTarget()
+    dispersions: AscentDispersions = AscentDispersions()
+    guidance: GuidanceParams | None = None
+    integrator: IntegratorSettings = IntegratorSettings()
+
+
+_PRESETS = {"harris": MAVParams.harris, "mav_sim": MAVParams.mav_sim}
+
+
+def _format_validation_error(exc: ValidationError, where: str) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "value"
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown field; check the spelling against the documented parameters"
+    if err.get("type") == "missing":
+        msg = "field required"
+    return f"{where}{loc}: {msg}"
+
+
+def make_config(data: dict | None = None, where: str = "") -> AscentConfig:
+    """Build an :class:`AscentConfig` from a plain dict, raising one-line ConfigErrors.
+
+    ``mav: {preset: mav_sim, ...overrides}`` starts from a named vehicle preset
+    ("harris" or "mav_sim").
+    """
+    data = dict(data or {})
+    mav = data.get("mav")
+    if isinstance(mav, dict) and "preset" in mav:
+        mav = dict(mav)
+        name = mav.pop("preset")
+        if name not in _PRESETS:
+            raise ConfigError(f"{where}mav.preset={name!r} unknown; allowed: {', '.join(_PRESETS)}")
+        base = _PRESETS[name]().model_dump()
+        base.update(mav)
+        data["mav"] = base
+    try:
+        return AscentConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, where)) from None
+
+
+def load_ascent_config(path: str | Path) -> AscentConfig:
+    """Load an :class:`AscentConfig` from a YAML file (an ``ascent:`` section or the top level).
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML file.
+    """
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {str(p)!r} not found")
+    try:
+        data = yaml.safe_load(p.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not valid YAML: "
+                          f"{str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r} must hold a mapping, got {type(data).__name__}")
+    if "ascent" in data and isinstance(data["ascent"], dict):
+        data = data["ascent"]
+    return make_config(data, where=f"{p.name}: ")
