@@ -20,6 +20,8 @@ _LAZY = {
     "CustodyLedger": ("msrsim.samples.custody", "Ledger"),
     "perseverance_clock": ("msrsim.marstime", "perseverance_clock"),
     "lambert": ("msrsim.kernels.lambert", "lambert"),
+    "os_lifetime_days": ("msrsim.marsorbit.lifetime", "os_lifetime_days"),
+    "plan_mars_orbit_phase": ("msrsim.marsorbit.mission", "plan_mars_orbit_phase"),
 }
 
 __all__ = [
