@@ -10,3 +10,4 @@ from . import entry  # noqa: F401
 from . import windows  # noqa: F401
 from . import run  # noqa: F401
 from . import rendezvous  # noqa: F401
+from . import ascent  # noqa: F401
