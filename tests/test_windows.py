@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +28,10 @@ from msrsim.windows import (
 
 MU_SUN_KM3_S2 = 1.32712440018e11  # IAU (FACTS.md §6)
 DAY = SECONDS_PER_DAY
+# NASA/TM-2010-216764 values, kept verbatim in tests/authorities/ (FACTS.md §5)
+HANDBOOK = json.loads((Path(__file__).parent / "authorities" / "handbook_earth_mars.json").read_text())
+H26 = HANDBOOK["opportunities"]["2026"]
+H28 = HANDBOOK["opportunities"]["2028"]
 
 
 def _grid(dep, arr, step=2.0, a="earth", b="mars"):
@@ -52,14 +58,15 @@ def test_2026_opportunity_minimum_c3_matches_handbook(grid_2026):
     # Type II, 2026-10-31 -> 2027-08-19. Overall minimum tested tightly (1.5 %).
     best = {t.type: t for t in best_transfers(grid_2026)}
     t2 = best["II"]
-    assert t2.c3_km2_s2 == pytest.approx(9.144, rel=0.015)
+    assert H26["lowest"]["c3"] == 9.144
+    assert t2.c3_km2_s2 == pytest.approx(H26["lowest"]["c3"], rel=0.015)
     assert min(t.c3_km2_s2 for t in best.values()) == pytest.approx(t2.c3_km2_s2)
     assert _days_between(t2.departure_tdb_s, "2026-10-31") <= 3.0
     assert _days_between(t2.arrival_tdb_s, "2027-08-19") <= 3.0
     # Type I: handbook 11.11; FACTS.md §5 note: an independent DE421 + pykep 1-day grid gives
     # 10.70 (3.7 % below), so the other type is tested loosely (5 %) on the 1-day grid.
     m = np.where(grid_2026.valid & (grid_2026.transfer_type == 1), grid_2026.c3_km2_s2, np.inf)
-    assert m.min() == pytest.approx(11.11, rel=0.05)
+    assert m.min() == pytest.approx(H26["type_I_c3"], rel=0.05)
     assert m.min() == pytest.approx(10.70, abs=0.01)  # the independent pykep grid value
     # the refined optimum is at or below the best grid cell of its type
     assert best["I"].c3_km2_s2 <= m.min() + 1e-9
@@ -71,7 +78,7 @@ def test_2028_opportunity_minimum_c3_matches_handbook(grid_2028):
     best = {t.type: t for t in best_transfers(grid_2028)}
     overall = min(best.values(), key=lambda t: t.c3_km2_s2)
     assert overall.type == "II"
-    assert overall.c3_km2_s2 == pytest.approx(8.928, rel=0.015)
+    assert overall.c3_km2_s2 == pytest.approx(H28["lowest"]["c3"], rel=0.015)
     assert _days_between(overall.departure_tdb_s, "2028-12-02") <= 3.0
     # the Type II valley is flat along arrival: within 7 days of the handbook's arrival,
     # and the handbook's own dates cost less than 0.5 % more C3 on our model
@@ -80,7 +87,7 @@ def test_2028_opportunity_minimum_c3_matches_handbook(grid_2028):
     assert at_handbook.c3_km2_s2 == pytest.approx(overall.c3_km2_s2, rel=0.005)
     assert overall.vinf_arrival_km_s == pytest.approx(3.261, abs=0.15)
     t1 = best["I"]
-    assert t1.c3_km2_s2 == pytest.approx(9.048, rel=0.015)
+    assert t1.c3_km2_s2 == pytest.approx(H28["type_I"]["c3"], rel=0.015)
     assert _days_between(t1.departure_tdb_s, "2028-12-10") <= 3.0
     assert _days_between(t1.arrival_tdb_s, "2029-07-20") <= 3.0
     assert t1.vinf_arrival_km_s == pytest.approx(4.892, rel=0.02)
@@ -246,7 +253,7 @@ def test_bad_launch_period_limits(grid_2028):
 @given(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3), st.floats(0.1, 40.0))
 def test_property_epoch_grid(start_days, span_days, step_days):
     t0 = start_days * DAY
-    if span_days <= 0:
+    if not t0 + span_days * DAY > t0:  # empty after rounding counts as reversed
         with pytest.raises(ConfigError, match="reversed"):
             epoch_grid(t0, t0 + span_days * DAY, step_days)
         return
