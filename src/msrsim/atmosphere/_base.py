@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import numba
 import numpy as np
 
 from ..errors import ConfigError
+from ..kernels.atmosphere_grid import grid_lookup_many, grid_lookup
+
+__all__ = ["Atmosphere", "AtmosphereGrid", "grid_lookup", "tabulate"]
 
 
 class Atmosphere(Protocol):
@@ -60,7 +62,7 @@ class AtmosphereGrid:
         alt = np.asarray(alt_m, dtype=float)
         out = np.empty(alt.size)
         a = np.empty(alt.size)
-        _lookup_many(alt.ravel(), self.alt0_m, self.dalt_m, self.log_rho,
+        grid_lookup_many(alt.ravel(), self.alt0_m, self.dalt_m, self.log_rho,
                      self.sound_speed_m_s, out, a)
         return out.reshape(alt.shape)
 
@@ -91,37 +93,3 @@ def tabulate(atm: Atmosphere, alt_max_m: float = 400e3, step_m: float = 250.0,
     if not (np.all(np.isfinite(rho)) and np.all(rho > 0)):
         raise ConfigError(f"atmosphere {atm.name} gave a non-positive or non-finite density")
     return AtmosphereGrid(float(alt[0]), float(step_m), np.log(rho), a, getattr(atm, "name", ""))
-
-
-@numba.njit(cache=True, fastmath=False, inline="always")
-def grid_lookup(alt_m, alt0_m, dalt_m, log_rho, sound):
-    """Density (kg/m^3) and speed of sound (m/s) at ``alt_m`` from a uniform grid.
-
-    Log-linear interpolation inside the grid; beyond its ends the end layer's log-slope is
-    continued (an exponential tail), so density never turns negative or NaN.
-    """
-    n = log_rho.size
-    x = (alt_m - alt0_m) / dalt_m
-    i = int(np.floor(x))
-    if i < 0:
-        i = 0
-    elif i > n - 2:
-        i = n - 2
-    f = x - i
-    lr = log_rho[i] + f * (log_rho[i + 1] - log_rho[i])
-    if f < 0.0:
-        fa = 0.0
-    elif f > 1.0:
-        fa = 1.0
-    else:
-        fa = f
-    a = sound[i] + fa * (sound[i + 1] - sound[i])
-    return np.exp(lr), a
-
-
-@numba.njit(cache=True)
-def _lookup_many(alt, alt0, dalt, log_rho, sound, out_rho, out_a):
-    for k in range(alt.size):
-        r, a = grid_lookup(alt[k], alt0, dalt, log_rho, sound)
-        out_rho[k] = r
-        out_a[k] = a

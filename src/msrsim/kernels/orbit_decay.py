@@ -10,7 +10,7 @@ Orbits in an Atmosphere*, 1987, §4.2)::
 averaged over one revolution by quadrature in eccentric anomaly (dt = r/(n a) dE), the
 method of King-Hele's theory without its series expansions, so it holds for any density
 profile (the atmosphere is read from a uniform log-density grid, see
-:func:`msrsim.atmosphere.grid_lookup`). The node and argument of periapsis drift at the
+:func:`msrsim.kernels.atmosphere_grid.grid_lookup`). The node and argument of periapsis drift at the
 first-order J2 secular rates. The averaged equations are integrated with a second-order
 Runge-Kutta step sized so that periapsis and apoapsis radius change by at most ``dr_max``
 per step. Units: m, s, kg, rad.
@@ -23,7 +23,7 @@ import math
 import numba
 import numpy as np
 
-from ..atmosphere import grid_lookup
+from .atmosphere_grid import grid_lookup
 
 
 @numba.njit(cache=True)
