@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import ConfigError
-from ..kernels.atmosphere_grid import grid_lookup_many, grid_lookup
+from ..kernels.atmosphere_grid import grid_lookup, grid_lookup_many
 
 __all__ = ["Atmosphere", "AtmosphereGrid", "grid_lookup", "tabulate"]
 
