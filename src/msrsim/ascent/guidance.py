@@ -128,7 +128,7 @@ def _residuals(orb: dict, cfg: AscentConfig) -> np.ndarray:
 
 
 def design_guidance(cfg: AscentConfig | None = None, *, maximise_payload: bool = False,
-                    free_stage_split: bool = False, max_nfev: int = 60) -> GuidanceDesign:
+                    free_stage_split: bool = False, max_nfev: int = 200) -> GuidanceDesign:
     """Optimise the ascent steering of ``cfg.mav`` from ``cfg.site`` to ``cfg.target``.
 
     Parameters
