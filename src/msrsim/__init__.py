@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "planet_state": ("msrsim.ephemeris", "planet_state"),
+    "AscentConfig": ("msrsim.ascent.params", "AscentConfig"),
+    "design_ascent": ("msrsim.ascent.guidance", "design_guidance"),
     "load_ephemeris": ("msrsim.ephemeris", "load_ephemeris"),
     "utc_to_tdb": ("msrsim.timescales", "utc_to_tdb"),
     "tdb_to_utc": ("msrsim.timescales", "tdb_to_utc"),
