@@ -1,5 +1,9 @@
 """Departure for Earth: trans-Earth injection from the real orbit, cruise, Earth arrival.
 
+The Mars->Earth transfer itself (dates, v∞ vectors) comes from the launch-windows module
+(:func:`msrsim.windows.return_window`, :func:`msrsim.windows.transfer_at`); this module
+turns its v∞ vectors into the TEI burn and the Earth arrival state.
+
 The TEI burn is placed on the ERO's circular orbit where the hyperbola through the burn
 point with the required outgoing asymptote costs least; the hyperbola's plane contains
 the burn point and the v∞ direction, so a v∞ declination above the orbit inclination
@@ -136,40 +140,6 @@ def trans_earth_injection(vinf_eq_m_s, alt_km, inclination_deg, mass_kg, isp_s, 
         propellant_kg=float(mass_kg * -np.expm1(-dv / (G0_M_S2 * isp_s))))
 
 
-def return_transfer(tei_tdb_s: float, earth_arrival_tdb_s: float):
-    """Mars→Earth Lambert transfer (DE421 states, zero revolutions, prograde).
-
-    Returns
-    -------
-    vinf_depart_km_s, vinf_arrive_km_s : numpy.ndarray, shape (3,)
-        ICRF v∞ vectors at Mars departure and Earth arrival, km/s.
-    """
-    from ..constants import GM_SUN_KM3_S2
-    from ..ephemeris import planet_state
-    from ..kernels.lambert import lambert
-
-    if not earth_arrival_tdb_s > tei_tdb_s:
-        raise ConfigError("earth_arrival_utc must be after tei_utc")
-    rm, vm = planet_state("mars", tei_tdb_s)
-    re, ve = planet_state("earth", earth_arrival_tdb_s)
-    v1, v2 = lambert(rm, re, earth_arrival_tdb_s - tei_tdb_s, GM_SUN_KM3_S2)
-    return np.asarray(v1) - vm, np.asarray(v2) - ve
-
-
-def transfer_vinf(from_body: str, to_body: str, depart_tdb_s: float, arrive_tdb_s: float):
-    """v∞ vectors (ICRF, km/s) of the zero-revolution Lambert arc between two planets."""
-    from ..constants import GM_SUN_KM3_S2
-    from ..ephemeris import planet_state
-    from ..kernels.lambert import lambert
-
-    if not arrive_tdb_s > depart_tdb_s:
-        raise ConfigError("arrival epoch must be after the departure epoch")
-    r1, v1p = planet_state(from_body, depart_tdb_s)
-    r2, v2p = planet_state(to_body, arrive_tdb_s)
-    v1, v2 = lambert(r1, r2, arrive_tdb_s - depart_tdb_s, GM_SUN_KM3_S2)
-    return np.asarray(v1) - v1p, np.asarray(v2) - v2p
-
-
 @dataclass(frozen=True)
 class EarthArrival:
     """Earth arrival state for the EES (km, km/s, deg, days).
@@ -211,6 +181,7 @@ def earth_arrival(vinf_icrf_km_s, entry_alt_km=125.0, entry_fpa_deg=-8.2, releas
         The approach plane's inclination is at least this (to pass over the landing site).
     """
     from ..kernels.kepler import propagate
+    from ..windows import entry_speed_km_s
     from .arrival import periapsis_state_from_vinf
 
     if not entry_fpa_deg < 0:
@@ -219,7 +190,8 @@ def earth_arrival(vinf_icrf_km_s, entry_alt_km=125.0, entry_fpa_deg=-8.2, releas
     vn = float(np.linalg.norm(vinf))
     mu = EARTH.mu_m3_s2
     r_ei = EARTH.r_eq_m + entry_alt_km * 1e3
-    v_ei = np.sqrt(vn**2 + 2 * mu / r_ei)
+    # the same vis-viva entry speed as the launch-windows module reports for the leg
+    v_ei = float(entry_speed_km_s(vn / 1e3, entry_alt_km)) * 1e3
     h = r_ei * v_ei * np.cos(np.radians(entry_fpa_deg))
     b = h / vn
     k = mu / vn**2

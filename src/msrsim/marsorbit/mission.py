@@ -10,10 +10,39 @@ from ..bodies import icrf_to_equator_matrix
 from ..constants import G0_M_S2, SECONDS_PER_DAY
 from .params import MarsOrbitConfig
 
+#: Floor of the arrival v∞ after the ion-engine cruise, km/s (assumption: the capture is
+#: still a hyperbolic approach for the chemical OIM; below this the EP would capture).
+_MIN_ARRIVAL_VINF_KM_S = 0.5
+
+
+@dataclass(frozen=True)
+class EROLegs:
+    """The ERO's two interplanetary legs as the launch-windows module gives them.
+
+    Attributes
+    ----------
+    outbound : msrsim.windows.Transfer
+        Earth->Mars transfer (its ``arrival_tdb_s`` is the Mars arrival, its
+        ``vinf_arrival_vec_km_s`` the arrival v∞, ICRF).
+    outbound_source : str
+        Where it came from (``"architecture <name>, ERO leg, Type II"`` or ``"override"``).
+    window : msrsim.windows.ReturnWindow or None
+        The architecture's Mars->Earth return window (None when the dates are overridden).
+    """
+
+    outbound: object
+    outbound_source: str
+    window: object | None
+
 
 @dataclass(frozen=True)
 class MarsOrbitPhase:
-    """Result of :func:`plan_mars_orbit_phase`; ``summary`` is JSON-ready (SI-in-name)."""
+    """Result of :func:`plan_mars_orbit_phase`; ``summary`` is JSON-ready (SI-in-name).
+
+    ``epochs_tdb_s`` holds the start of every phase (TDB s past J2000; the CLI prints them
+    as UTC); ``outbound`` and ``return_transfer`` are the :class:`msrsim.windows.Transfer`
+    legs used.
+    """
 
     summary: dict
     moi: object = field(repr=False)
@@ -23,38 +52,149 @@ class MarsOrbitPhase:
     earth: object = field(repr=False)
     os_decay: object = field(repr=False)
     timeline: list = field(repr=False)
+    epochs_tdb_s: dict = field(repr=False, default_factory=dict)
+    outbound: object = field(repr=False, default=None)
+    return_transfer: object = field(repr=False, default=None)
 
 
-def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, arrival_vinf_icrf_km_s=None,
-                          departure_vinf_icrf_km_s=None, earth_vinf_icrf_km_s=None) -> MarsOrbitPhase:
+def _ero_leg(arch):
+    """The architecture's Earth->Mars leg flown by the return vehicle (the ERO)."""
+    from ..errors import ConfigError
+
+    want = arch.mars_to_earth.vehicle.strip().lower()
+    for k, leg in enumerate(arch.earth_to_mars):
+        if leg.vehicle.strip().lower() == want and leg.from_body == "earth" and leg.to_body == "mars":
+            return k, leg
+    raise ConfigError(f"architecture {arch.name!r} has no earth_to_mars leg flown by "
+                      f"vehicle={arch.mars_to_earth.vehicle!r} (the return vehicle); add one")
+
+
+def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
+             ephemeris_path: str | None = None) -> EROLegs:
+    """Resolve the ERO's outbound transfer and the return window from the architecture.
+
+    Uses the launch-windows analysis of the architecture (:func:`msrsim.architecture.
+    analyse_windows`, the computation behind ``msrsim run``): of the best transfers it
+    reports for the ERO's Earth->Mars leg, the one with the lowest Mars arrival v∞ (the
+    capture is what the ERO pays for); and the Mars->Earth return window of the
+    ``mars_to_earth`` leg. Date overrides in ``config`` replace a leg by the transfer
+    between the given dates (:func:`msrsim.windows.transfer_at`).
+
+    Parameters
+    ----------
+    config : MarsOrbitConfig
+    architecture : Architecture or str, optional
+        Architecture object, preset name or YAML path (default ``baseline_2022``).
+    windows : list of LegResult, optional
+        A precomputed ``analyse_windows(architecture)`` (saves its ~2 s).
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
+    """
+    from ..architecture import Architecture, analyse_windows, load_architecture
+    from ..errors import ConfigError
+    from ..timescales import utc_to_tdb
+    from ..windows import transfer_at
+
+    ret = config.ret
+    over_out = (config.earth_departure_utc, config.mars_arrival_utc)
+    over_ret = (ret.tei_utc, ret.earth_arrival_utc)
+    for names, pair in ((("earth_departure_utc", "mars_arrival_utc"), over_out),
+                        (("return.tei_utc", "return.earth_arrival_utc"), over_ret)):
+        if (pair[0] is None) != (pair[1] is None):
+            raise ConfigError(f"{names[0]}={pair[0]!r} and {names[1]}={pair[1]!r}: give both "
+                              "dates or neither (neither: the architecture's windows)")
+    need_windows = over_out[0] is None or over_ret[0] is None
+    arch = None
+    if need_windows:
+        arch = architecture if isinstance(architecture, Architecture) else load_architecture(architecture)
+        if windows is None:
+            windows = analyse_windows(arch, ephemeris_path)
+    if over_out[0] is not None:
+        outbound = transfer_at("earth", "mars", float(utc_to_tdb(over_out[0], "earth_departure_utc")),
+                               float(utc_to_tdb(over_out[1], "mars_arrival_utc")), ephemeris_path)
+        source = "override (earth_departure_utc, mars_arrival_utc)"
+    else:
+        k, _ = _ero_leg(arch)
+        transfers = windows[k].transfers
+        if not transfers:
+            raise ConfigError(f"architecture {arch.name!r}: the ERO Earth->Mars leg has no transfer; "
+                              "widen its date ranges")
+        outbound = min(transfers, key=lambda t: t.vinf_arrival_km_s)
+        source = f"architecture {arch.name}, {windows[k].vehicle} Earth->Mars leg, Type {outbound.type}"
+    window = None if over_ret[0] is not None else windows[-1].return_window
+    return EROLegs(outbound=outbound, outbound_source=source, window=window)
+
+
+def choose_return(legs: EROLegs, config: MarsOrbitConfig, earliest_tdb_s: float,
+                  ephemeris_path: str | None = None):
+    """The Mars->Earth transfer the ERO flies, leaving no earlier than ``earliest_tdb_s``.
+
+    Returns ``(transfer, note)``: of the return window's refined best transfers (those
+    ``msrsim run`` lists), the lowest Mars-departure v∞ one that leaves after
+    ``earliest_tdb_s``; if none does, the best of the window restricted to departures from
+    ``earliest_tdb_s`` on (:func:`msrsim.windows.return_window`); if the window closes
+    before, its overall best with a note that the schedule is not met.
+    """
+    from ..errors import MsrsimError
+    from ..timescales import utc_to_tdb
+    from ..windows import epoch_grid, return_window, transfer_at
+
+    ret = config.ret
+    if legs.window is None:
+        t = transfer_at("mars", "earth", float(utc_to_tdb(ret.tei_utc, "return.tei_utc")),
+                        float(utc_to_tdb(ret.earth_arrival_utc, "return.earth_arrival_utc")), ephemeris_path)
+        return t, "override (return.tei_utc, return.earth_arrival_utc)"
+    rw = legs.window
+    ok = [t for t in rw.transfers if t.departure_tdb_s >= earliest_tdb_s]
+    if ok:
+        return min(ok, key=lambda t: t.vinf_departure_km_s), "return window best transfer"
+    best = min(rw.transfers, key=lambda t: t.vinf_departure_km_s)
+    td = rw.grid.depart_tdb_s
+    step_s = float(td[1] - td[0]) if td.size > 1 else SECONDS_PER_DAY
+    if earliest_tdb_s < td[-1] - step_s:
+        try:
+            late = return_window(epoch_grid(earliest_tdb_s, float(td[-1]), step_s / SECONDS_PER_DAY),
+                                 rw.grid.arrive_tdb_s, entry_alt_km=rw.entry_alt_km,
+                                 ephemeris_path=ephemeris_path)
+            return (min(late.transfers, key=lambda t: t.vinf_departure_km_s),
+                    "return window restricted to departures after capture")
+        except MsrsimError:
+            pass
+    return best, "return window closes before the capture is complete: schedule not met"
+
+
+def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=None, windows=None,
+                          ephemeris_path: str | None = None) -> MarsOrbitPhase:
     """Size and time the ERO's Mars phase.
 
     Parameters
     ----------
     config : MarsOrbitConfig, optional
-        Defaults: FACTS.md-based presets (see :mod:`msrsim.marsorbit.params`).
-    arrival_vinf_icrf_km_s, departure_vinf_icrf_km_s, earth_vinf_icrf_km_s : array_like, optional
-        v∞ vectors (ICRF, km/s) from the launch-windows module; when absent they come from
-        zero-revolution Lambert arcs between the configured epochs (DE421).
+        Vehicle and orbit parameters (defaults: FACTS.md-based, see
+        :mod:`msrsim.marsorbit.params`).
+    architecture : Architecture or str, optional
+        Supplies the dates: the ERO's Earth->Mars leg (Mars arrival and v∞) and the
+        Mars->Earth return window (default preset ``baseline_2022``); see :func:`ero_legs`.
+    windows : list of LegResult, optional
+        Precomputed :func:`msrsim.architecture.analyse_windows` of ``architecture``.
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
     """
-    from ..timescales import utc_to_tdb
     from .arrival import mars_orbit_insertion, spiral_down
-    from .departure import earth_arrival, trans_earth_injection, transfer_vinf
+    from .departure import earth_arrival, trans_earth_injection
     from .lifetime import os_orbit_decay
     from .rendezvous import plan_rendezvous
 
     cfg = config or MarsOrbitConfig()
     os_, ero, rdv, ret = cfg.os, cfg.ero, cfg.rendezvous, cfg.ret
-    t_arr = float(utc_to_tdb(cfg.mars_arrival_utc))
-    t_tei = float(utc_to_tdb(ret.tei_utc))
-    t_earth = float(utc_to_tdb(ret.earth_arrival_utc))
-    if arrival_vinf_icrf_km_s is None:
-        _, arrival_vinf_icrf_km_s = transfer_vinf("earth", "mars", float(utc_to_tdb(cfg.earth_departure_utc)),
-                                                  t_arr)
-    if departure_vinf_icrf_km_s is None or earth_vinf_icrf_km_s is None:
-        d, a = transfer_vinf("mars", "earth", t_tei, t_earth)
-        departure_vinf_icrf_km_s = d if departure_vinf_icrf_km_s is None else departure_vinf_icrf_km_s
-        earth_vinf_icrf_km_s = a if earth_vinf_icrf_km_s is None else earth_vinf_icrf_km_s
+    legs = ero_legs(cfg, architecture, windows, ephemeris_path)
+    t_arr = float(legs.outbound.arrival_tdb_s)
+    # the launch-windows leg is ballistic; the ERO's ion engines work in cruise (FACTS.md
+    # §3): their Δv is taken off the ballistic arrival v∞, direction kept (first order)
+    vinf_ballistic = np.asarray(legs.outbound.vinf_arrival_vec_km_s, dtype=float)
+    vb = float(np.linalg.norm(vinf_ballistic))
+    v_arr = max(vb - ero.cruise_dv_m_s / 1e3, _MIN_ARRIVAL_VINF_KM_S)
+    arrival_vinf_icrf_km_s = vinf_ballistic * (v_arr / vb)
     m_arr = icrf_to_equator_matrix("mars", t_arr)
     vinf_arr_eq = m_arr @ (np.asarray(arrival_vinf_icrf_km_s, dtype=float) * 1e3)
     moi = mars_orbit_insertion(vinf_arr_eq, ero.capture_periapsis_alt_km, ero.capture_period_h,
@@ -73,6 +213,11 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, arrival_vinf_ic
     m_after_rdv = spiral.mass_after_kg * np.exp(-dv_ep / (G0_M_S2 * ero.ep_isp_s)
                                                 - dv_chem / (G0_M_S2 * ero.tei_isp_s))
     t_capture = t_rdv0 + rv.duration_days * SECONDS_PER_DAY
+    back, return_note = choose_return(legs, cfg, t_capture, ephemeris_path)
+    t_tei = float(back.departure_tdb_s)
+    t_earth = float(back.arrival_tdb_s)
+    departure_vinf_icrf_km_s = np.asarray(back.vinf_departure_vec_km_s)
+    earth_vinf_icrf_km_s = np.asarray(back.vinf_arrival_vec_km_s)
     h_os = 0.5 * (os_.periapsis_alt_km + os_.apoapsis_alt_km)
     m_tei = icrf_to_equator_matrix("mars", t_tei)
     vinf_dep_eq = m_tei @ (np.asarray(departure_vinf_icrf_km_s, dtype=float) * 1e3)
@@ -91,6 +236,17 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, arrival_vinf_ic
         ("wait for the return window", (t_capture - t_arr) / day, max(wait_days, 0.0)),
         ("trans-Earth injection", (t_tei - t_arr) / day, 0.0),
     ]
+    epochs = {
+        "earth_departure": float(legs.outbound.departure_tdb_s),
+        "mars_arrival": t_arr,
+        "moi_end": t_spiral0,
+        "spiral_end": t_rdv0,
+        "rendezvous_start": t_rdv0,
+        "capture_complete": t_capture,
+        "tei": t_tei,
+        "ees_release": t_earth - earth.release_days * day,
+        "earth_arrival": t_earth,
+    }
     dv_total = moi.dv_finite_m_s + spiral.dv_m_s + rv.dv_total_m_s + tei.dv_m_s
     summary = {
         "dv_total_m_s": dv_total,
@@ -98,7 +254,14 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, arrival_vinf_ic
         "capture_complete_days": (t_capture - t_arr) / day,
         "wait_for_window_days": wait_days,
         "schedule_ok": bool(wait_days >= 0.0 and spiral.reached),
+        "outbound_leg": legs.outbound_source,
+        "outbound_type": legs.outbound.type,
+        "return_leg": return_note,
+        "return_type": back.type,
+        "earth_departure_c3_km2_s2": float(legs.outbound.c3_km2_s2),
         "arrival_vinf_km_s": moi.vinf_m_s / 1e3,
+        "arrival_vinf_ballistic_km_s": vb,
+        "cruise_ep_dv_m_s": ero.cruise_dv_m_s,
         "moi_dv_m_s": moi.dv_finite_m_s,
         "moi_dv_impulsive_m_s": moi.dv_impulsive_m_s,
         "moi_gravity_loss_m_s": moi.gravity_loss_m_s,
@@ -142,4 +305,5 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, arrival_vinf_ic
         "mass_at_tei_kg": float(m_after_rdv),
     }
     return MarsOrbitPhase(summary=summary, moi=moi, spiral=spiral, rendezvous=rv, tei=tei,
-                          earth=earth, os_decay=decay, timeline=timeline)
+                          earth=earth, os_decay=decay, timeline=timeline, epochs_tdb_s=epochs,
+                          outbound=legs.outbound, return_transfer=back)

@@ -91,8 +91,12 @@ class EROParams(_Params):
     launch_mass_kg : float
         ~6.5 t at launch (Airbus 2020, FACTS.md §3, H).
     cruise_xenon_kg : float
-        Xenon spent by the ion engines in the Earth-Mars cruise, kg (assumption; the ERO
-        used its RIT-2X engines in cruise, FACTS.md §3). Mars arrival mass = launch - this.
+        Xenon spent by the ion engines in the Earth-Mars cruise, kg (the ERO used its
+        RIT-2X engines in cruise, FACTS.md §3). Mars arrival mass = launch - this. ASSUMPTION
+        (unpublished), 900 kg: at ``ep_isp_s`` it gives ~4.4 km/s, what it takes to turn the
+        fall-2027 launch of the 2022 baseline (ballistic arrival v∞ 7.6 km/s, an
+        off-window departure) into the 2028/29 minimum-energy arrival v∞ of ~3.3 km/s
+        (NASA/TM-2010-216764, FACTS.md §5). See :attr:`cruise_dv_m_s`.
     oim_isp_s, oim_thrust_n, oim_dry_mass_kg : float
         Chemical Orbit Insertion Module (Thales Alenia, jettisoned after MOI, FACTS.md §8):
         bipropellant Isp 318 s and 3 x 424 N = 1272 N (assumption: the usual MMH/MON
@@ -128,7 +132,7 @@ class EROParams(_Params):
     """
 
     launch_mass_kg: float = Field(6500.0, gt=100.0, le=50000.0)
-    cruise_xenon_kg: float = Field(500.0, ge=0.0, le=20000.0)
+    cruise_xenon_kg: float = Field(900.0, ge=0.0, le=20000.0)
     oim_isp_s: float = Field(318.0, gt=50.0, le=500.0)
     oim_thrust_n: float = Field(1272.0, gt=1.0, le=1e6)
     oim_dry_mass_kg: float = Field(450.0, ge=0.0, le=10000.0)
@@ -155,6 +159,16 @@ class EROParams(_Params):
     def mars_arrival_mass_kg(self) -> float:
         """Mass at Mars orbit insertion, kg."""
         return self.launch_mass_kg - self.cruise_xenon_kg
+
+    @property
+    def cruise_dv_m_s(self) -> float:
+        """Ion-engine Δv of the cruise, m/s (rocket equation with ``ep_isp_s``).
+
+        msrsim has no low-thrust interplanetary optimiser: the launch-windows module gives
+        ballistic legs. The Mars phase applies this Δv against the ballistic arrival v∞
+        (first order, optimistic: a heliocentric Δv lowers v∞ by at most its size).
+        """
+        return float(9.80665 * self.ep_isp_s * math.log(self.launch_mass_kg / self.mars_arrival_mass_kg))
 
 
 class RendezvousParams(_Params):
@@ -225,11 +239,12 @@ class ReturnParams(_Params):
 
     Attributes
     ----------
-    tei_utc, earth_arrival_utc : str
-        Departure from Mars and arrival at Earth (UTC, ISO 8601). Default: the 2032-33
-        Mars-Earth opportunity, Earth return in 2033 as in the July 2022 baseline (FACTS.md
-        §2): the lowest departure v∞ (2.53 km/s; Earth arrival v∞ 4.79 km/s) on a 4-day
-        DE421 Lambert grid with arrival after mid-2032 (computed here, L).
+    tei_utc, earth_arrival_utc : str or None
+        Overrides of the Mars departure and Earth arrival (UTC, ISO 8601), both or neither.
+        Default None: the dates come from the architecture's Mars->Earth return window
+        (:func:`msrsim.windows.return_window` over ``mars_to_earth`` of the architecture,
+        exactly as ``msrsim run`` computes it): the lowest Mars-departure v∞ return that
+        leaves after the capture is complete.
     entry_alt_km : float
         Entry interface altitude, km (125 km, the convention of FACTS.md §8 "EES entry").
     entry_fpa_deg : float
@@ -241,8 +256,8 @@ class ReturnParams(_Params):
         Latitude the approach plane must reach, deg (UTTR 40.4942 N, FACTS.md §4).
     """
 
-    tei_utc: str = "2032-12-29"
-    earth_arrival_utc: str = "2033-08-21"
+    tei_utc: str | None = None
+    earth_arrival_utc: str | None = None
     entry_alt_km: float = Field(125.0, ge=50.0, le=500.0)
     entry_fpa_deg: float = Field(-8.2, ge=-60.0, lt=0.0)
     ees_release_days: float = Field(3.0, gt=0.0, le=60.0)
@@ -254,15 +269,14 @@ class MarsOrbitConfig(_Params):
 
     Attributes
     ----------
-    mars_arrival_utc : str
-        ERO Mars arrival epoch (UTC). Default: 2029-10-16, the 2028/29 Type II minimum-C3
-        arrival (NASA/TM-2010-216764, FACTS.md §5); ERO in Mars orbit 2029 (FACTS.md §2).
-    earth_departure_utc : str
-        ERO Earth departure for the arrival leg (2028-12-02, same source).
+    mars_arrival_utc, earth_departure_utc : str or None
+        Overrides of the ERO's Earth departure and Mars arrival (UTC), both or neither.
+        Default None: the ERO Earth->Mars leg of the architecture (the best transfer that
+        ``msrsim run`` reports for it with the lowest arrival v∞).
     """
 
-    mars_arrival_utc: str = "2029-10-16"
-    earth_departure_utc: str = "2028-12-02"
+    mars_arrival_utc: str | None = None
+    earth_departure_utc: str | None = None
     os: OSParams = OSParams()
     ero: EROParams = EROParams()
     rendezvous: RendezvousParams = RendezvousParams()
@@ -315,7 +329,7 @@ def load_config(path: str | Path | None = None, data: dict | None = None) -> Mar
                 raise ConfigError(f"config section {key!r} must be a mapping, got {value!r}")
             kwargs[key] = sections[key](**value)
         elif key in ("mars_arrival_utc", "earth_departure_utc"):
-            kwargs[key] = str(value)
+            kwargs[key] = None if value is None else str(value)
         else:
             raise ConfigError(f"config key {key!r} is not known; allowed: "
                               f"{', '.join(_FIELDS['MarsOrbitConfig'])}")
