@@ -77,9 +77,25 @@ def test_rendezvous_plan_respects_keep_out_and_sums():
 
 
 def test_cli_rendezvous_json(capsys, tmp_path):
-    rc = main(["rendezvous", "--json", "--out", str(tmp_path)])
+    rc = main(["rendezvous", "--json", "--preset", "baseline_2022", "--out", str(tmp_path)])
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
+    # the same legs as `msrsim run` for the same preset: Mars departure date, departure
+    # v∞ and Earth entry speed of the return window's best (lowest departure v∞) transfer
+    assert main(["run", "--json", "--preset", "baseline_2022", "--out", str(tmp_path / "run")]) == 0
+    run = json.loads(capsys.readouterr().out)
+    back = min(run["legs"][-1]["best_transfers"], key=lambda t: t["vinf_departure_km_s"])
+    assert out["dates_utc"]["tei"][:16] == back["departure_utc"][:16]
+    assert abs(out["tei_vinf_km_s"] - back["vinf_departure_km_s"]) < 1e-3  # km/s (run rounds to 1e-4)
+    assert abs(out["earth_entry_speed_km_s"] - back["entry_speed_km_s"]) < 1e-3
+    ero = min(run["legs"][0]["best_transfers"], key=lambda t: t["vinf_arrival_km_s"])
+    assert out["dates_utc"]["mars_arrival"][:16] == ero["arrival_utc"][:16]
+    assert out["dates_utc"]["earth_departure"][:16] == ero["departure_utc"][:16]
+    # every phase has a date, in order
+    order = ["earth_departure", "mars_arrival", "moi_end", "rendezvous_start", "capture_complete",
+             "tei", "ees_release", "earth_arrival"]
+    stamps = [out["dates_utc"][k] for k in order]
+    assert stamps == sorted(stamps)
     for key in ("dv_total_m_s", "duration_days", "spiral_days", "tei_dv_m_s", "earth_entry_speed_km_s"):
         assert key in out and np.isfinite(out[key])
     # FACTS.md §8: Earth arrival v∞ 4.5-5.4 km/s in the 2028-31 returns -> 11.9-12.3 km/s;
@@ -88,6 +104,12 @@ def test_cli_rendezvous_json(capsys, tmp_path):
     # spiral simulated vs Edelbaum: an elliptic start with coasting costs at least Edelbaum
     assert out["spiral_dv_m_s"] >= 0.99 * out["spiral_edelbaum_dv_m_s"]
     assert len(out["figures"]) == 3 and all((tmp_path / f.split("/")[-1]).exists() for f in out["figures"])
+
+
+def test_cli_unknown_preset_exits_2(capsys):
+    rc = main(["rendezvous", "--preset", "apollo_1969", "--json"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "apollo_1969" in err and err.count("\n") == 1
 
 
 def test_cli_bad_config_exits_2(capsys, tmp_path):

@@ -11,18 +11,31 @@ from ._app import app, emit_json
 
 @app.command("rendezvous")
 def rendezvous_command(
+    preset: str = typer.Option(
+        None, "--preset",
+        help="Architecture preset (or architecture YAML) giving the dates; default baseline_2022."),
     config: Path = typer.Option(None, help="YAML file with sections os, ero, rendezvous, return."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary only."),
     out: Path = typer.Option(Path("out"), help="Folder for figures."),
     plots: bool = typer.Option(True, help="Write figures."),
 ):
-    """Size and time MOI, the ion-engine spiral, rendezvous with the OS, TEI and Earth arrival."""
+    """Size and time MOI, the ion-engine spiral, rendezvous with the OS, TEI and Earth arrival.
+
+    The architecture (--preset) fills the dates: the ERO's Earth->Mars leg and the
+    Mars->Earth return window, as `msrsim run` computes them; the config (--config) the
+    vehicle and orbit parameters.
+    """
+    from ..architecture import load_architecture
     from ..marsorbit.mission import plan_mars_orbit_phase
     from ..marsorbit.params import load_config
+    from ..timescales import tdb_to_utc
 
+    arch = load_architecture(preset)
     cfg = load_config(config)
-    res = plan_mars_orbit_phase(cfg)
-    summary = dict(res.summary)
+    res = plan_mars_orbit_phase(cfg, architecture=arch)
+    summary = {"architecture": arch.name}
+    summary.update(res.summary)
+    summary["dates_utc"] = {k: tdb_to_utc(v, "minutes") for k, v in res.epochs_tdb_s.items()}
     summary["rendezvous_phases"] = [
         {"phase": p[0], "dv_m_s": p[1], "duration_days": p[2], "by": p[3]} for p in res.rendezvous.phases]
     figs = _figures(res, out) if plots else []
@@ -30,39 +43,50 @@ def rendezvous_command(
     if json_out:
         emit_json(summary)
         return 0
-    _print_tables(res, figs)
+    _print_tables(res, figs, summary["dates_utc"], arch.title)
     return 0
 
 
-def _print_tables(res, figs) -> None:
+def _print_tables(res, figs, dates, title) -> None:
     from rich.console import Console
     from rich.table import Table
 
     s = res.summary
-    con = Console()
+    con = Console(highlight=False)
+    if not con.is_terminal:
+        con.width = max(con.width, 130)
+    d = {k: v[:10] for k, v in dates.items()}
+    con.print(f"[bold]{title}[/bold]: ERO launch {d['earth_departure']}, Mars arrival {d['mars_arrival']} "
+              f"(v∞ {s['arrival_vinf_ballistic_km_s']:.2f} km/s ballistic, {s['arrival_vinf_km_s']:.2f} "
+              f"after {s['cruise_ep_dv_m_s']:.0f} m/s of ion-engine cruise)")
     t = Table(title="ERO Mars phase")
-    for col in ("phase", "Δv m/s", "days", "notes"):
+    for col in ("phase", "start (UTC)", "Δv m/s", "days", "notes"):
         t.add_column(col)
-    t.add_row("Mars orbit insertion (OIM)", f"{s['moi_dv_m_s']:.0f}", f"{s['moi_burn_s'] / 86400:.3f}",
+    t.add_row("Mars orbit insertion (OIM)", d["mars_arrival"], f"{s['moi_dv_m_s']:.0f}",
+              f"{s['moi_burn_s'] / 86400:.3f}",
               f"impulsive {s['moi_dv_impulsive_m_s']:.0f}, gravity loss {s['moi_gravity_loss_m_s']:.0f}; "
               f"capture {s['capture_periapsis_alt_km']:.0f} x {s['capture_apoapsis_alt_km']:.0f} km, "
               f"i {s['capture_inclination_deg']:.1f}°")
-    t.add_row("ion-engine spiral", f"{s['spiral_dv_m_s']:.0f}", f"{s['spiral_days']:.1f}",
+    t.add_row("ion-engine spiral", d["moi_end"], f"{s['spiral_dv_m_s']:.0f}", f"{s['spiral_days']:.1f}",
               f"Edelbaum {s['spiral_edelbaum_dv_m_s']:.0f} m/s in {s['spiral_edelbaum_days']:.0f} d; "
               f"coasting {100 * s['spiral_coast_fraction']:.0f} %; xenon {s['spiral_xenon_kg']:.0f} kg")
+    t.add_row("rendezvous and capture", d["rendezvous_start"], f"{s['rendezvous_dv_m_s']:.1f}",
+              f"{s['rendezvous_days']:.1f}", f"plane: {s['plane_strategy']}")
     for p in res.rendezvous.phases:
-        t.add_row(f"  {p[0]}", f"{p[1]:.2f}", f"{p[2]:.2f}", p[3])
-    t.add_row("wait for the return window", "", f"{s['wait_for_window_days']:.0f}",
-              "" if s["schedule_ok"] else "SCHEDULE NOT MET")
-    t.add_row("trans-Earth injection", f"{s['tei_dv_m_s']:.0f}", "",
+        t.add_row(f"  {p[0]}", "", f"{p[1]:.2f}", f"{p[2]:.2f}", p[3])
+    t.add_row("wait for the return window", d["capture_complete"], "", f"{s['wait_for_window_days']:.0f}",
+              s["return_leg"] if s["schedule_ok"] else "SCHEDULE NOT MET")
+    t.add_row("trans-Earth injection", d["tei"], f"{s['tei_dv_m_s']:.0f}", "",
               f"ideal {s['tei_dv_ideal_m_s']:.0f}, plane penalty {s['tei_plane_penalty_m_s']:.1f}, "
               f"worst node {s['tei_dv_worst_node_m_s']:.0f}; v∞ {s['tei_vinf_km_s']:.2f} km/s")
-    t.add_row("total (Mars phase)", f"{s['dv_total_m_s']:.0f}", f"{s['duration_days']:.0f}", "")
+    t.add_row("total (Mars phase)", "", f"{s['dv_total_m_s']:.0f}", f"{s['duration_days']:.0f}", "")
     con.print(t)
     e = Table(title="Earth arrival and OS")
     e.add_column("quantity")
     e.add_column("value")
-    for k, v in (("return cruise", f"{s['return_cruise_days']:.0f} d"),
+    for k, v in (("return cruise", f"{s['return_cruise_days']:.0f} d, Type {s['return_type']}"),
+                 ("EES release (UTC)", dates["ees_release"]),
+                 ("Earth arrival (UTC)", dates["earth_arrival"]),
                  ("Earth v∞", f"{s['earth_vinf_km_s']:.2f} km/s"),
                  ("entry speed at 125 km", f"{s['earth_entry_speed_km_s']:.2f} km/s"),
                  ("entry flight-path angle", f"{s['earth_entry_fpa_deg']:.1f}°"),
