@@ -98,12 +98,14 @@ class PackagedDE421:
         coeffs = self._coeffs(series)
         nsets, _, ncoef = coeffs.shape
         days_per_set = (self._jomega - self._jalpha) / nsets
-        # Split the epoch exactly: days from jalpha (an integer + 0.5 JD) plus seconds
-        days = t / SECONDS_PER_DAY + (J2000_JD - self._jalpha)
-        index = np.floor(days / days_per_set).astype(np.int64)
+        # Work in seconds from the series start: the start (an integer number of days before
+        # J2000) and the set length are exact in float64, so only t itself is rounded.
+        step_s = days_per_set * SECONDS_PER_DAY
+        since_start_s = t - (self._jalpha - J2000_JD) * SECONDS_PER_DAY
+        index = np.floor(since_start_s / step_s).astype(np.int64)
         index = np.clip(index, 0, nsets - 1)
-        offset = days - index * days_per_set
-        x = 2.0 * offset / days_per_set - 1.0  # Chebyshev argument in [-1, 1]
+        offset_s = since_start_s - index * step_s
+        x = 2.0 * offset_s / step_s - 1.0  # Chebyshev argument in [-1, 1]
         c = coeffs[index]  # (n, 3, ncoef)
         T = np.empty((ncoef,) + x.shape)
         dT = np.empty_like(T)
