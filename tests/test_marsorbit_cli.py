@@ -148,6 +148,12 @@ def test_mars_phase_dates_agree_with_the_windows_analysis_of_the_preset():
     from msrsim.timescales import tdb_to_utc
 
     assert tdb_to_utc(res.epochs_tdb_s["earth_arrival"], "date").startswith("2033")
+    # timeline plausibility against the published milestones of the 2022 plan (PIA25892,
+    # FACTS.md §8, H): ERO launch 2027, in Mars orbit 2029, ~3 years from launch to the
+    # end of capture ("~3": we allow +-0.5 year)
+    assert tdb_to_utc(res.epochs_tdb_s["earth_departure"], "date").startswith("2027")
+    assert tdb_to_utc(res.epochs_tdb_s["moi_end"], "date").startswith("2029")
+    assert 2.5 < s["launch_to_capture_years"] < 3.5
     assert res.epochs_tdb_s["tei"] >= res.epochs_tdb_s["capture_complete"]
 
 

@@ -252,6 +252,8 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         "dv_total_m_s": dv_total,
         "duration_days": (t_tei - t_arr) / day,
         "capture_complete_days": (t_capture - t_arr) / day,
+        # PIA25892 / ESA 2023: "~3 years from launch to the end of capture" (FACTS.md §8)
+        "launch_to_capture_years": (t_capture - float(legs.outbound.departure_tdb_s)) / (365.25 * day),
         "wait_for_window_days": wait_days,
         "schedule_ok": bool(wait_days >= 0.0 and spiral.reached),
         "outbound_leg": legs.outbound_source,

@@ -102,7 +102,10 @@ class EROParams(_Params):
         bipropellant Isp 318 s and 3 x 424 N = 1272 N (assumption: the usual MMH/MON
         apogee-engine class), dry mass 450 kg (assumption).
     ep_engine_count : int
-        Ion engines firing together (assumption: 2).
+        Ion engines firing together (assumption: 2; the default arrays could power 3 at
+        Mars's distance). With the other defaults the 2022 baseline reaches the end of
+        capture 3.24 years after launch, against "~3 years" published (PIA25892, FACTS.md
+        §8); the README's timeline table gives the sensitivities.
     ep_thrust_per_engine_n, ep_isp_s, ep_power_per_engine_w : float
         RIT-2X: ~200 mN, Isp > 3000 s, > 5 kW class per engine (FACTS.md §8; the thrust
         and Isp are flagged "unverified" there).
@@ -128,7 +131,8 @@ class EROParams(_Params):
     spiral_effectivity_cut : float
         The spiral coasts where thrusting achieves less than this fraction of the best
         rate on the current orbit (0: thrust all the time; higher saves xenon, costs time).
-        Assumption 0.3.
+        Assumption 0.3: the spiral then coasts ~2/3 of the time and takes ~490 days (0.1:
+        ~360 days, +40 % xenon); the main lever on the Mars-phase timeline.
     """
 
     launch_mass_kg: float = Field(6500.0, gt=100.0, le=50000.0)
