@@ -30,8 +30,48 @@ class PoweredDescent(BaseModel):
     touchdown_speed_m_s: float = Field(ge=0.0, le=10.0)
 
 
+class ApolloGuidance(BaseModel):
+    """Settings of the MSL/Apollo entry terminal point controller (``guidance: apollo``).
+
+    Defaults follow MSL where a published figure exists (cited); the rest are stated
+    assumptions of MSL class.
+    """
+
+    model_config = _STRICT
+    # ASSUMPTION: Apollo final-phase over-control gain of the range error (MSL tuned its own)
+    overcontrol_gain: float = Field(default=4.0, ge=0.0, le=50.0)
+    # MSL: range control starts when the sensed drag exceeds 0.2 Earth g = 1.96 m/s^2
+    # (Mendeck & Craig, AIAA 2011-6639, as summarised by Zheng, Cui & Tian, AIAA 2015-2398)
+    range_control_drag_m_s2: float = Field(default=1.96, gt=0.0, le=100.0)
+    # MSL: range control hands over to heading alignment at ~1100 m/s (Mendeck & Craig 2011)
+    heading_alignment_speed_m_s: float = Field(default=1100.0, ge=0.0, le=20e3)
+    bank_rate_deg_s: float = Field(default=20.0, gt=0.0, le=360.0)  # ASSUMPTION: MSL-class RCS
+    bank_accel_deg_s2: float = Field(default=5.0, gt=0.0, le=360.0)  # ASSUMPTION: MSL-class RCS
+    guidance_period_s: float = Field(default=2.0, ge=0.1, le=10.0)  # ASSUMPTION (see docstring)
+    heading_alignment_bank_max_deg: float = Field(default=30.0, ge=0.0, le=90.0)  # ASSUMPTION
+    heading_alignment_gain: float = Field(default=10.0, ge=0.0, le=100.0)  # ASSUMPTION: deg/deg
+    # crossrange corridor for bank reversals, [speed m/s, half-width km] rows (ASSUMPTION:
+    # narrowing with speed as in Apollo/MSL; MSL tuned its own deadbands)
+    corridor_km: list[tuple[float, float]] = [(1000.0, 1.0), (3000.0, 4.0), (6000.0, 12.0)]
+
+    @field_validator("corridor_km")
+    @classmethod
+    def _corr(cls, v):
+        sp = np.array([r[0] for r in v], float)
+        km = np.array([r[1] for r in v], float)
+        if sp.size < 1 or np.any(np.diff(sp) <= 0) or np.any(km <= 0) or not np.all(np.isfinite(km)):
+            raise ValueError("corridor_km needs rows [speed m/s, km > 0] with strictly increasing speeds")
+        return v
+
+
 class Vehicle(BaseModel):
-    """Entry vehicle. ``cd`` is a constant, or ``cd_mach`` a table of [Mach, CD] rows."""
+    """Entry vehicle. ``cd`` is a constant, or ``cd_mach`` a table of [Mach, CD] rows.
+
+    ``guidance``: ``none`` (constant bank ``bank_deg``), ``bank-reversal`` (constant bank
+    magnitude, instantaneous reversals when the target leaves a deadband of ``deadband_s``
+    times the speed; ``lateral`` is an alias) or ``apollo`` (the MSL entry terminal point
+    controller about a reference flown at ``bank_deg``; see :class:`ApolloGuidance`).
+    """
 
     model_config = _STRICT
     mass_kg: float = Field(gt=0.0, le=1e5)
@@ -41,8 +81,9 @@ class Vehicle(BaseModel):
     lift_to_drag: float = Field(default=0.0, ge=0.0, le=1.0)
     nose_radius_m: float = Field(gt=0.0, le=20.0)
     bank_deg: float = Field(default=0.0, ge=-180.0, le=180.0)
-    guidance: Literal["none", "lateral"] = "none"
+    guidance: Literal["none", "lateral", "bank-reversal", "apollo"] = "none"
     deadband_s: float = Field(default=10.0, gt=0.0)
+    apollo: ApolloGuidance = ApolloGuidance()
     parachute: Parachute | None = None
     powered_descent: PoweredDescent | None = None
 
@@ -99,6 +140,9 @@ class Dispersions(BaseModel):
     lift_to_drag_frac: float = Field(default=0.0, ge=0.0, le=0.5)
     density_frac: float = Field(default=0.0, ge=0.0, le=0.5)
     wind_frac: float = Field(default=0.0, ge=0.0, le=2.0)
+    # navigation knowledge error (the guidance steers toward a target displaced by it)
+    nav_downrange_km: float = Field(default=0.0, ge=0.0)
+    nav_crossrange_km: float = Field(default=0.0, ge=0.0)
 
 
 class Target(BaseModel):
@@ -248,9 +292,44 @@ class _Prepared:
         S[K.S_T_MAX] = cfg.t_max_s
         S[K.S_ALT_SKIP] = cfg.entry.alt_m + 20e3
         S[K.S_DEADBAND_S] = v.deadband_s
-        S[K.S_GUIDE_ON] = 1.0 if v.guidance == "lateral" else 0.0
+        S[K.S_GUIDE_MODE] = {"none": K.GUIDE_NONE, "lateral": K.GUIDE_REVERSAL,
+                             "bank-reversal": K.GUIDE_REVERSAL, "apollo": K.GUIDE_APOLLO}[v.guidance]
         S[K.S_G0] = 9.80665  # standard gravity: g-loads in Earth g
+        ap = v.apollo
+        S[K.S_K_OVER] = 0.0  # reference mode until a guidance table is installed
+        S[K.S_D_START] = ap.range_control_drag_m_s2
+        S[K.S_V_HA] = ap.heading_alignment_speed_m_s
+        S[K.S_BANK_RATE] = math.radians(ap.bank_rate_deg_s)
+        S[K.S_BANK_ACC] = math.radians(ap.bank_accel_deg_s2)
+        S[K.S_DT_GUIDE] = ap.guidance_period_s
+        S[K.S_HA_BANK_MAX] = math.radians(ap.heading_alignment_bank_max_deg)
+        S[K.S_HA_GAIN] = ap.heading_alignment_gain
+        S[K.S_LD_NOM] = v.lift_to_drag if v.lift_to_drag > 0 else 1.0
+        S[K.S_LDV_REF] = v.lift_to_drag * math.cos(math.radians(v.bank_deg))
         self.S = S
+        self.G = self.corridor_table(np.array([r[0] for r in ap.corridor_km], float))
+
+    def corridor_table(self, speed_m_s, cols=None):
+        """Guidance table over ``speed_m_s`` (ascending) with the configured corridor column and,
+        when given, the other columns ``cols`` (dict keyed by kernel column index)."""
+        from . import _kernel as K
+
+        ap = self.cfg.vehicle.apollo
+        sp = np.array([r[0] for r in ap.corridor_km], float)
+        km = np.array([r[1] for r in ap.corridor_km], float)
+        G = np.zeros((len(speed_m_s), K.N_G))
+        G[:, K.G_V] = speed_m_s
+        G[:, K.G_CORR] = np.interp(speed_m_s, sp, km) * 1e3 / self.body.r_eq_m
+        for c, col in (cols or {}).items():
+            G[:, c] = col
+        return np.ascontiguousarray(G)
+
+    def install_guidance(self, G, gain):
+        """Use the apollo guidance table ``G`` with over-control gain ``gain`` (0: reference mode)."""
+        from . import _kernel as K
+
+        self.G = np.ascontiguousarray(G)
+        self.S[K.S_K_OVER] = gain
 
     def initial_states(self, lat, lon, alt, speed, fpa, az):
         """(n, 7) rotating-frame states from planetodetic place and velocity (rad).
@@ -279,6 +358,15 @@ class _Prepared:
             Y[..., 4] -= w * Y[..., 0]
         return np.ascontiguousarray(Y.reshape(-1, 7))
 
+    def target_vectors(self, lat_rad, lon_rad):
+        """(n, 3) geocentric unit vectors of ground points given by planetodetic lat/lon (rad)."""
+        from ..kernels.geodesy import geodetic_to_fixed_array
+
+        lat = np.atleast_1d(lat_rad)
+        tv = geodetic_to_fixed_array(lat, np.atleast_1d(lon_rad), np.full(lat.shape, self.cfg.ground_alt_m),
+                                     self.body.r_eq_m, self.body.flattening).reshape(-1, 3)
+        return tv / np.linalg.norm(tv, axis=1)[:, None]
+
     def params(self, n, mass=None, cd_scale=None, ld=None, rho_scale=None, wind_scale=None):
         from . import _kernel as K
 
@@ -294,10 +382,9 @@ class _Prepared:
         P[:, K.P_WIND_SCALE] = 1.0 if wind_scale is None else wind_scale
         if v.parachute:
             P[:, K.P_CHUTE_CDA] = v.parachute.cd * math.pi * v.parachute.diameter_m ** 2 / 4.0
-        lat, lon = math.radians(self.cfg.target.lat_deg), math.radians(self.cfg.target.lon_deg)
-        P[:, K.P_TX] = math.cos(lat) * math.cos(lon)
-        P[:, K.P_TY] = math.cos(lat) * math.sin(lon)
-        P[:, K.P_TZ] = math.sin(lat)
+        # geocentric unit vector of the target on the ground (planetodetic latitude converted)
+        tv = self.target_vectors(math.radians(self.cfg.target.lat_deg), math.radians(self.cfg.target.lon_deg))
+        P[:, K.P_TX], P[:, K.P_TY], P[:, K.P_TZ] = tv[0]
         return P
 
     def run(self, Y0, P, n_hist=0, hist_samples=4000):
@@ -311,5 +398,5 @@ class _Prepared:
         w = self.wind
         K.integrate_batch(np.ascontiguousarray(Y0), np.ascontiguousarray(P), self.S, g.alt0_m, g.dalt_m,
                           np.ascontiguousarray(g.log_rho), np.ascontiguousarray(g.sound_speed_m_s),
-                          w[0], w[1], w[2], w[3], self.mach_tab, self.cd_tab, out, hist, cnt)
+                          w[0], w[1], w[2], w[3], self.mach_tab, self.cd_tab, self.G, out, hist, cnt)
         return out, hist, cnt

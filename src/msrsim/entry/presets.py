@@ -27,9 +27,11 @@ SRL_JEZERO = {
         "cd": 1.45,  # MSL at trim (FACTS §6)
         "lift_to_drag": 0.24,  # MSL (FACTS §5)
         "nose_radius_m": 1.125,  # 70 deg sphere-cone, Rn = D/4 (MSL aeroshell geometry; assumption)
-        "bank_deg": 60.0,  # ASSUMPTION: constant bank magnitude, MSL-like
-        "guidance": "lateral",  # bank reversals keep the target inside a crossrange deadband
-        "deadband_s": 6.0,  # ASSUMPTION: deadband = 6 s x speed (30 km at 5 km/s)
+        "bank_deg": 60.0,  # ASSUMPTION: reference bank (vertical L/D 0.12 about which guidance steers)
+        # MSL/Mars 2020 entry terminal point controller (Mendeck & Craig, AIAA 2011-6639);
+        # its settings are the ApolloGuidance defaults (model.py, each with its source)
+        "guidance": "apollo",
+        "deadband_s": 6.0,  # bank-reversal mode only. ASSUMPTION: 6 s x speed (30 km at 5 km/s)
         "parachute": {"mach_deploy": 1.7,  # ASSUMPTION: MSL/M2020-class Mach trigger
                       "diameter_m": 21.5,  # M2020 DGB nominal diameter (NASA/JPL); assumption here
                       "cd": 0.6},  # ASSUMPTION: supersonic/subsonic DGB average
@@ -50,10 +52,16 @@ SRL_JEZERO = {
                    # ASSUMPTION: simple westerly wind profile (alt km, east m/s, north m/s)
                    "wind_alt_km_east_north_m_s": [[-5, 5, 0], [10, 15, 2], [40, 30, 5], [80, 40, 5],
                                                   [150, 40, 5]]},
-    "dispersions": {  # ASSUMPTIONS: MSL-class 1-sigma knowledge and delivery errors
-        "fpa_deg": 0.05, "azimuth_deg": 0.02, "speed_m_s": 0.5, "downrange_km": 1.0,
-        "crossrange_km": 0.5, "mass_frac": 0.003, "cd_frac": 0.03, "lift_to_drag_frac": 0.05,
-        "density_frac": 0.10, "wind_frac": 0.5,
+    "dispersions": {  # 1-sigma; ASSUMPTIONS of MSL/Mars 2020 class, none from a flight document:
+        "fpa_deg": 0.05,  # 3-sigma 0.15 deg: inside the +-0.1-0.2 deg 3-sigma entry-FPA delivery class
+        "azimuth_deg": 0.02, "speed_m_s": 0.5,  # small next to the FPA error at entry
+        "downrange_km": 1.0, "crossrange_km": 0.5,  # entry-point delivery error
+        "nav_downrange_km": 0.4, "nav_crossrange_km": 0.4,  # on-board knowledge error at entry
+        "mass_frac": 0.003,  # mass known to a few kg
+        "cd_frac": 0.03,  # 3-sigma ~9 %: hypersonic aero-database class uncertainty
+        "lift_to_drag_frac": 0.05,  # 3-sigma 15 % of L/D 0.24 (+-0.036)
+        "density_frac": 0.10,  # log-normal, 3-sigma ~ -26/+35 %: the 10-35 % Mars density band
+        "wind_frac": 0.5,  # scale of the assumed wind profile
     },
     "sources": {"landed mass": "JPL 2022 (FACTS §3)", "entry": "MSL AAS 13-420; Mars 2020 (FACTS §5)",
                 "aero": "FACTS §6 drag coefficients", "site": "FACTS §4"},

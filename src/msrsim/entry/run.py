@@ -38,6 +38,9 @@ class EntryResult:
         qdyn_pa, lat_deg, lon_deg, mach).
     ellipse : dict
         Landing dispersion statistics (see :func:`landing_ellipse`).
+    guidance_table : dict, optional
+        The apollo guidance reference and influence coefficients versus planet-relative
+        speed (``guidance: apollo`` only).
     """
 
     config: EntryConfig
@@ -47,6 +50,7 @@ class EntryResult:
     entry_lon_deg: float
     history: dict | None = None
     ellipse: dict = field(default_factory=dict)
+    guidance_table: dict | None = None
 
 
 def _terminal(cfg: EntryConfig, out, body):
@@ -96,6 +100,9 @@ def _scalars(cfg, out, body):
         "entry_to_landing_s": t * nan,
         "powered_descent_dv_m_s": dv * nan,
         "bank_reversals": out[:, K.O_N_REVERSALS].astype(np.int32),
+        "range_control_start_s": out[:, K.O_T_RANGE_CONTROL],
+        "heading_alignment_start_s": out[:, K.O_T_HEADING_ALIGN],
+        "max_bank_rate_deg_s": np.degrees(out[:, K.O_MAX_BANK_RATE]),
         "steps": out[:, K.O_N_STEPS].astype(np.int32),
     }
 
@@ -113,22 +120,35 @@ def _target_entry(prep: _Prepared, cfg: EntryConfig):
     az = math.radians(e.azimuth_deg)
     rng = 600e3 / body.r_eq_m  # first guess of the entry-to-landing range angle
     lat0, lon0 = _dest(tlat, tlon, az + math.pi, rng)
-    for _ in range(6):
-        # azimuth at the entry point so that the great circle heads through the target
-        Y0 = prep.initial_states(np.array([lat0]), np.array([lon0]), np.array([e.alt_m]),
-                                 np.array([e.speed_m_s]), np.array([math.radians(e.fpa_deg)]),
-                                 np.array([az]))
-        out, _, _ = prep.run(Y0, prep.params(1))
+    # Newton iteration on the entry place: the 2x2 sensitivity of the landing point (east,
+    # north) to the entry place comes from two neighbours flown in the same batch (lateral
+    # guidance makes the crossrange sensitivity much smaller than one)
+    d_m = 300.0
+    best = (math.inf, lat0, lon0)
+    for _ in range(12):
+        la = np.array([lat0, lat0 + d_m / body.r_eq_m, lat0])
+        lo = np.array([lon0, lon0, lon0 + d_m / (body.r_eq_m * math.cos(lat0))])
+        Y0 = prep.initial_states(la, lo, np.full(3, e.alt_m), np.full(3, e.speed_m_s),
+                                 np.full(3, math.radians(e.fpa_deg)), np.full(3, az))
+        out, _, _ = prep.run(Y0, prep.params(3))
         if out[0, K.O_STATUS] != K.STATUS_LANDED:
             raise ConfigError(f"nominal trajectory of {cfg.name!r} does not land "
                               f"({STATUS_NAMES[int(out[0, K.O_STATUS])]}); check entry.fpa_deg")
         lat, lon, *_ = _terminal(cfg, out, body)
-        de, dn = _local_offsets_km(lat[0], lon[0], tlat, tlon, body.r_eq_m)
-        if math.hypot(de, dn) < 1e-3:
+        de, dn = _local_offsets_km(lat, lon, tlat, tlon, body.r_eq_m)
+        miss = math.hypot(de[0], dn[0])
+        if miss < best[0]:
+            best = (miss, lat0, lon0)
+        if miss < 1e-3:
             break
-        # shift the entry point by minus the landing miss (small-offset translation)
-        lat0 -= dn[0] * 1e3 / body.r_eq_m if np.ndim(dn) else dn * 1e3 / body.r_eq_m
-        lon0 -= (de[0] if np.ndim(de) else de) * 1e3 / (body.r_eq_m * math.cos(tlat))
+        J = np.array([[de[2] - de[0], de[1] - de[0]], [dn[2] - dn[0], dn[1] - dn[0]]]) * 1e3 / d_m
+        if np.all(out[:, K.O_STATUS] == K.STATUS_LANDED) and abs(np.linalg.det(J)) > 1e-3:
+            step_e, step_n = np.linalg.solve(J, -1e3 * np.array([de[0], dn[0]]))
+        else:  # plain translation by minus the miss
+            step_e, step_n = -1e3 * de[0], -1e3 * dn[0]
+        lat0 += step_n / body.r_eq_m
+        lon0 += step_e / (body.r_eq_m * math.cos(lat0))
+    _, lat0, lon0 = best
     return lat0, lon0
 
 
@@ -155,11 +175,17 @@ def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = 
     prep = _Prepared(cfg, atmosphere)
     body = prep.body
     lat0, lon0 = _target_entry(prep, cfg)
+    gtab = None
+    if cfg.vehicle.guidance == "apollo":
+        from .guidance import build_apollo_table
+
+        gtab = build_apollo_table(prep, cfg, lat0, lon0)
+        prep.install_guidance(gtab, cfg.vehicle.apollo.overcontrol_gain)
     e = cfg.entry
     d = cfg.dispersions
     n = trials + 1
-    z = _normals(seed, trials, 10)
-    z = np.vstack([np.zeros((1, 10)), z])  # row 0 is the nominal
+    z = _normals(seed, trials, 12)
+    z = np.vstack([np.zeros((1, 12)), z])  # row 0 is the nominal
     az = math.radians(e.azimuth_deg) + np.radians(d.azimuth_deg) * z[:, 1]
     # delivery error: along/cross-track offsets of the entry point
     dr = d.downrange_km * 1e3 * z[:, 3] / body.r_eq_m
@@ -178,20 +204,38 @@ def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = 
     rho = np.exp(np.log1p(d.density_frac) * z[:, 8]) if d.density_frac else np.ones(n)
     wind = 1.0 + d.wind_frac * z[:, 9]
     P = prep.params(n, mass, cd, ld, rho, wind)
+    if d.nav_downrange_km or d.nav_crossrange_km:
+        # navigation knowledge error: the guidance believes the target displaced by it
+        t = cfg.target
+        tla, tlo = _dest(np.full(n, math.radians(t.lat_deg)), np.full(n, math.radians(t.lon_deg)),
+                         np.full(n, a0), d.nav_downrange_km * 1e3 * z[:, 10] / body.r_eq_m)
+        tla, tlo = _dest(tla, tlo, np.full(n, a0 + math.pi / 2),
+                         d.nav_crossrange_km * 1e3 * z[:, 11] / body.r_eq_m)
+        P[1:, K.P_TX:K.P_TZ + 1] = prep.target_vectors(tla, tlo)[1:]
     out, hist, cnt = prep.run(Y0, P, n_hist=1 if history else 0)
     res = _scalars(cfg, out, body)
     nominal = {k: (a[0].item() if hasattr(a[0], "item") else a[0]) for k, a in res.items()}
     tr = {k: a[1:] for k, a in res.items()}
     tr.update({"fpa_deg": np.degrees(fpa[1:]), "speed_m_s_in": speed[1:], "mass_kg": mass[1:],
-               "cd_scale": cd[1:], "density_scale": rho[1:], "wind_scale": wind[1:]})
+               "cd_scale": cd[1:], "density_scale": rho[1:], "wind_scale": wind[1:],
+               "lift_to_drag": ld[1:]})
     h = None
     if history:
         m = int(cnt[0])
         hh = hist[0, :m]
-        h = {"t_s": hh[:, 0], "alt_m": hh[:, 1], "speed_m_s": hh[:, 2], "g": hh[:, 3],
-             "heat_w_cm2": hh[:, 4] / 1e4, "qdyn_pa": hh[:, 5], "lat_deg": np.degrees(hh[:, 6]),
-             "lon_deg": np.degrees(hh[:, 7]), "mach": hh[:, 8]}
+        h = {"t_s": hh[:, K.H_T], "alt_m": hh[:, K.H_ALT], "speed_m_s": hh[:, K.H_VREL],
+             "g": hh[:, K.H_G], "heat_w_cm2": hh[:, K.H_HEAT] / 1e4, "qdyn_pa": hh[:, K.H_QDYN],
+             "lat_deg": np.degrees(hh[:, K.H_LAT]), "lon_deg": np.degrees(hh[:, K.H_LON]),
+             "mach": hh[:, K.H_MACH], "bank_deg": np.degrees(hh[:, K.H_BANK]),
+             "planet_speed_m_s": hh[:, K.H_V], "drag_m_s2": hh[:, K.H_DRAG],
+             "alt_rate_m_s": hh[:, K.H_RDOT], "range_to_go_m": hh[:, K.H_RANGE],
+             "guidance_phase": hh[:, K.H_GPHASE].astype(np.int8)}
     r = EntryResult(cfg, tr, nominal, math.degrees(lat0), math.degrees(lon0), h)
+    if gtab is not None:
+        r.guidance_table = {"speed_m_s": gtab[:, K.G_V], "range_to_go_m": gtab[:, K.G_R],
+                            "drag_m_s2": gtab[:, K.G_D], "alt_rate_m_s": gtab[:, K.G_HD],
+                            "f1_dr_ddrag_s2": gtab[:, K.G_F1], "f2_dr_drdot_s": gtab[:, K.G_F2],
+                            "f3_dr_dld_m": gtab[:, K.G_F3]}
     if trials >= 3:
         r.ellipse = landing_ellipse(tr["landing_lat_deg"], tr["landing_lon_deg"], cfg.entry.azimuth_deg,
                                     body.r_eq_m, cfg)
