@@ -66,12 +66,13 @@ def test_node_drift_trade_closes_the_gap():
 
 
 def test_rendezvous_plan_respects_keep_out_and_sums():
-    res = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(), 2900.0, 0.4)
+    res = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(), 2900.0, 0.4, delta_raan_deg=2.0)
     assert res.keep_out_ok and res.passively_safe
     assert abs(res.dv_total_m_s - sum(p[1] for p in res.phases)) < 1e-9
     assert res.min_range_outside_final_m > RendezvousParams().keep_out_radius_m
-    pay = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(plane_strategy="dv"), 2900.0, 0.4)
-    drift = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(plane_strategy="drift"), 2900.0, 0.4)
+    pay = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(plane_strategy="dv"), 2900.0, 0.4, 2.0)
+    drift = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(plane_strategy="drift"), 2900.0, 0.4,
+                            2.0)
     # the trade: waiting costs time, paying costs Δv
     assert drift.dv_total_m_s < pay.dv_total_m_s and drift.duration_days > pay.duration_days
 
@@ -154,6 +155,9 @@ def test_mars_phase_dates_agree_with_the_windows_analysis_of_the_preset():
     assert tdb_to_utc(res.epochs_tdb_s["earth_departure"], "date").startswith("2027")
     assert tdb_to_utc(res.epochs_tdb_s["moi_end"], "date").startswith("2029")
     assert 2.5 < s["launch_to_capture_years"] < 3.5
+    # the node difference at rendezvous comes from the chain; a targeted MAV launch removes it
+    assert s["delta_raan_source"] == "chain" and abs(s["delta_raan_deg"]) < 1e-6
+    assert res.epochs_tdb_s["mav_launch"] <= res.epochs_tdb_s["rendezvous_start"]
     assert res.epochs_tdb_s["tei"] >= res.epochs_tdb_s["capture_complete"]
 
 
@@ -163,3 +167,68 @@ def test_date_overrides_must_come_in_pairs():
 
     with pytest.raises(ConfigError, match="tei_utc"):
         plan_mars_orbit_phase(MarsOrbitConfig(ret=ReturnParams(tei_utc="2033-01-27")))
+
+
+# --- node difference from the chain (MAV launch -> J2 drift -> ERO spiral-end node) ------
+
+def _chain(timing, t0, spiral_end, ero_node=40.0):
+    from msrsim.marsorbit.nodes import node_chain
+    from msrsim.marsorbit.params import MAVLaunchParams
+
+    return node_chain(MAVLaunchParams(timing=timing), OSParams(), ero_node, spiral_end, 353.0, t0)
+
+
+def test_launch_node_puts_the_site_under_the_orbit():
+    # Independent check of the ground-track geometry: the orbit with the returned node,
+    # inclination 25 deg, at the argument of latitude where it reaches the site latitude,
+    # points at the site's inertial direction (IAU 2015 W0 = 176.049863 deg, W1 =
+    # 350.891982443297 deg/day, Archinal et al. 2018) and moves northward (ascending).
+    from msrsim.bodies import MARS
+    from msrsim.kernels.elements import elements_to_rv
+    from msrsim.marsorbit.nodes import launch_node_rad
+
+    lat, lon, inc = 18.4447, 77.4508, 25.0  # Jezero (FACTS.md §4), ascent target (FACTS.md §8)
+    for t in (0.0, 9.5e8, 9.5e8 + 12345.0):
+        om = launch_node_rad(t, lat, lon, inc, True)
+        u = np.arcsin(np.sin(np.radians(lat)) / np.sin(np.radians(inc)))
+        r, v = elements_to_rv(MARS.r_eq_m + 343e3, 0.0, np.radians(inc), om, 0.0, u, MARS.mu_m3_s2)
+        w = np.radians(176.049863 + 350.891982443297 * t / 86400.0)
+        site_ra = (w + np.radians(lon)) % (2 * np.pi)
+        assert abs(np.degrees(np.arcsin(r[2] / np.linalg.norm(r))) - lat) < 1e-9
+        assert abs(((np.arctan2(r[1], r[0]) - site_ra + np.pi) % (2 * np.pi)) - np.pi) < 1e-9
+        assert v[2] > 0
+
+
+def test_targeted_mav_launch_closes_the_node_gap_within_a_sol():
+    t0, end = 9.6e8, 9.6e8 + 100 * 86400.0
+    c = _chain("targeted", t0, end)
+    assert abs(c.delta_raan_deg) < 1e-6
+    assert 0.0 <= c.mav_launch_tdb_s - t0 < 88775.244  # within one sol (FACTS.md §4)
+    # lift-off after the spiral has ended: the rendezvous starts at lift-off
+    late = _chain("targeted", end + 5 * 86400.0, end)
+    assert abs(late.delta_raan_deg) < 1e-6 and late.rendezvous_start_tdb_s == late.mav_launch_tdb_s
+
+
+def test_untargeted_node_gap_grows_at_the_site_rate_minus_the_os_node_rate():
+    # Shifting an untargeted lift-off by dt changes the node difference by (W1 - OS node
+    # rate) dt: the site's inertial rate (IAU W1) less the J2 node rate (Vallado §9.6).
+    from msrsim.marsorbit.nodes import node_rate_rad_s
+
+    t0, end = 9.6e8, 9.6e8 + 100 * 86400.0
+    dt = 600.0
+    a = _chain("as_given", t0, end)
+    b = _chain("as_given", t0 + dt, end)
+    rate = 350.891982443297 / 86400.0 - np.degrees(node_rate_rad_s(343.0, 25.0))  # deg/s
+    d = (b.delta_raan_deg - a.delta_raan_deg + 180.0) % 360.0 - 180.0
+    assert abs(d - rate * dt) < 1e-9
+    # and the OS node at rendezvous is its launch node drifted at the J2 rate
+    drift = np.degrees(node_rate_rad_s(343.0, 25.0)) * (end - t0)
+    assert abs(((a.os_node_at_rendezvous_deg - a.os_node_at_launch_deg - drift) + 180) % 360 - 180) < 1e-9
+
+
+def test_override_node_difference_is_used():
+    res = plan_rendezvous(OSParams(), EROParams(), RendezvousParams(delta_raan_deg=3.0), 2900.0, 0.4,
+                          delta_raan_deg=0.0)
+    assert res.delta_raan_deg == 3.0
+    with pytest.raises(ConfigError, match="delta_raan_deg"):
+        plan_rendezvous(OSParams(), EROParams(), RendezvousParams(), 2900.0, 0.4)

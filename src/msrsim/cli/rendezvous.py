@@ -70,6 +70,11 @@ def _print_tables(res, figs, dates, title) -> None:
     t.add_row("ion-engine spiral", d["moi_end"], f"{s['spiral_dv_m_s']:.0f}", f"{s['spiral_days']:.1f}",
               f"Edelbaum {s['spiral_edelbaum_dv_m_s']:.0f} m/s in {s['spiral_edelbaum_days']:.0f} d; "
               f"coasting {100 * s['spiral_coast_fraction']:.0f} %; xenon {s['spiral_xenon_kg']:.0f} kg")
+    t.add_row("MAV lift-off, OS waits in orbit", d["mav_launch"], "",
+              f"{s['os_wait_before_rendezvous_days']:.1f}",
+              f"{s['mav_launch_timing']} launch; node difference at rendezvous {s['delta_raan_deg']:+.2f}° "
+              f"({s['delta_raan_source']}; {s['delta_raan_per_km_os_alt_deg']:+.2f}° per km of OS altitude "
+              "error)")
     t.add_row("rendezvous and capture", d["rendezvous_start"], f"{s['rendezvous_dv_m_s']:.1f}",
               f"{s['rendezvous_days']:.1f}", f"plane: {s['plane_strategy']}")
     for p in res.rendezvous.phases:

@@ -241,6 +241,7 @@ class SpiralResult:
     final_periapsis_alt_km: float
     final_apoapsis_alt_km: float
     final_inclination_deg: float
+    final_raan_deg: float
     reached: bool
     history: np.ndarray = field(repr=False)
 
@@ -329,5 +330,6 @@ def spiral_down(r0_m, v0_m_s, mass_kg, ero, target_alt_km, target_inclination_de
         engines=n_eng, thrust_n=float(thrust),
         final_periapsis_alt_km=float((el["rp"] - MARS.r_eq_m) / 1e3),
         final_apoapsis_alt_km=float((el["ra"] - MARS.r_eq_m) / 1e3),
-        final_inclination_deg=float(np.degrees(el["i_rad"])), reached=bool(reached),
+        final_inclination_deg=float(np.degrees(el["i_rad"])),
+        final_raan_deg=float(np.degrees(el["raan_rad"]) % 360.0), reached=bool(reached),
         history=history)

@@ -28,11 +28,16 @@ class EROLegs:
         Where it came from (``"architecture <name>, ERO leg, Type II"`` or ``"override"``).
     window : msrsim.windows.ReturnWindow or None
         The architecture's Mars->Earth return window (None when the dates are overridden).
+    lander : msrsim.windows.Transfer or None
+        The lander's (SRL's) Earth->Mars transfer, lowest arrival v∞ of the best transfers
+        of the architecture's first leg flown by another vehicle (None if not needed or
+        absent): its arrival starts the surface stay before the MAV launch.
     """
 
     outbound: object
     outbound_source: str
     window: object | None
+    lander: object | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,8 @@ def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
         if (pair[0] is None) != (pair[1] is None):
             raise ConfigError(f"{names[0]}={pair[0]!r} and {names[1]}={pair[1]!r}: give both "
                               "dates or neither (neither: the architecture's windows)")
-    need_windows = over_out[0] is None or over_ret[0] is None
+    need_lander = config.mav_launch.launch_utc is None
+    need_windows = over_out[0] is None or over_ret[0] is None or need_lander
     arch = None
     if need_windows:
         arch = architecture if isinstance(architecture, Architecture) else load_architecture(architecture)
@@ -122,7 +128,16 @@ def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
         outbound = min(transfers, key=lambda t: t.vinf_arrival_km_s)
         source = f"architecture {arch.name}, {windows[k].vehicle} Earth->Mars leg, Type {outbound.type}"
     window = None if over_ret[0] is not None else windows[-1].return_window
-    return EROLegs(outbound=outbound, outbound_source=source, window=window)
+    lander = None
+    if need_lander:
+        k_ero, _ = _ero_leg(arch)
+        others = [k for k, leg in enumerate(arch.earth_to_mars) if k != k_ero and leg.to_body == "mars"]
+        if not others:
+            raise ConfigError(f"architecture {arch.name!r} has no lander leg to time the MAV launch; "
+                              "give mav_launch.launch_utc")
+        if windows[others[0]].transfers:
+            lander = min(windows[others[0]].transfers, key=lambda t: t.vinf_arrival_km_s)
+    return EROLegs(outbound=outbound, outbound_source=source, window=window, lander=lander)
 
 
 def choose_return(legs: EROLegs, config: MarsOrbitConfig, earliest_tdb_s: float,
@@ -180,9 +195,11 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
     ephemeris_path : str, optional
         SPK kernel instead of DE421.
     """
+    from ..timescales import utc_to_tdb
     from .arrival import mars_orbit_insertion, spiral_down
     from .departure import earth_arrival, trans_earth_injection
     from .lifetime import os_orbit_decay
+    from .nodes import node_chain, node_rate_rad_s
     from .rendezvous import plan_rendezvous
 
     cfg = config or MarsOrbitConfig()
@@ -204,8 +221,24 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
     t_spiral0 = t_arr + moi.burn_duration_s
     spiral = spiral_down(moi.r_end_m, moi.v_end_m_s, m_spiral0, ero, ero.working_alt_km,
                          os_.inclination_deg, t_spiral0, effectivity_cut=ero.spiral_effectivity_cut)
-    t_rdv0 = t_spiral0 + spiral.duration_days * SECONDS_PER_DAY
-    rv = plan_rendezvous(os_, ero, rdv, spiral.mass_after_kg, spiral.thrust_n)
+    t_spiral_end = t_spiral0 + spiral.duration_days * SECONDS_PER_DAY
+    # the node difference at the start of rendezvous from the chain: the OS's node from the
+    # MAV lift-off (site, time) drifted under J2, against the ERO's spiral-end node
+    mav = cfg.mav_launch
+    if mav.launch_utc is not None:
+        t_mav0 = float(utc_to_tdb(mav.launch_utc, "mav_launch.launch_utc"))
+    elif legs.lander is not None:
+        t_mav0 = float(legs.lander.arrival_tdb_s) + mav.surface_stay_days * SECONDS_PER_DAY
+    else:
+        from ..errors import ConfigError
+
+        raise ConfigError("mav_launch.launch_utc=None and the architecture's lander leg has no transfer; "
+                          "give mav_launch.launch_utc")
+    h_os0 = 0.5 * (os_.periapsis_alt_km + os_.apoapsis_alt_km)
+    nodes = node_chain(mav, os_, spiral.final_raan_deg, t_spiral_end, ero.working_alt_km, t_mav0)
+    t_rdv0 = nodes.rendezvous_start_tdb_s
+    rv = plan_rendezvous(os_, ero, rdv, spiral.mass_after_kg, spiral.thrust_n,
+                         delta_raan_deg=nodes.delta_raan_deg)
     # propellant of the rendezvous: ion engines for the big moves, thrusters (tei_isp) for
     # the terminal ones
     dv_ep = sum(p[1] for p in rv.phases if p[3] != "thrusters")
@@ -232,6 +265,7 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
     timeline = [
         ("Mars orbit insertion", 0.0, moi.burn_duration_s / day),
         ("ion-engine spiral", (t_spiral0 - t_arr) / day, spiral.duration_days),
+        ("OS in orbit (MAV launch)", (nodes.mav_launch_tdb_s - t_arr) / day, nodes.os_wait_days),
         ("rendezvous and capture", (t_rdv0 - t_arr) / day, rv.duration_days),
         ("wait for the return window", (t_capture - t_arr) / day, max(wait_days, 0.0)),
         ("trans-Earth injection", (t_tei - t_arr) / day, 0.0),
@@ -240,7 +274,8 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         "earth_departure": float(legs.outbound.departure_tdb_s),
         "mars_arrival": t_arr,
         "moi_end": t_spiral0,
-        "spiral_end": t_rdv0,
+        "spiral_end": t_spiral_end,
+        "mav_launch": nodes.mav_launch_tdb_s,
         "rendezvous_start": t_rdv0,
         "capture_complete": t_capture,
         "tei": t_tei,
@@ -280,6 +315,19 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         "spiral_coast_fraction": spiral.coast_fraction,
         "spiral_reached": spiral.reached,
         "ep_engines": spiral.engines,
+        "mav_launch_timing": nodes.timing,
+        "os_wait_before_rendezvous_days": nodes.os_wait_days,
+        "os_node_at_launch_deg": nodes.os_node_at_launch_deg,
+        "os_node_at_rendezvous_deg": nodes.os_node_at_rendezvous_deg,
+        "ero_node_at_rendezvous_deg": nodes.ero_node_at_rendezvous_deg,
+        "delta_raan_chain_deg": nodes.delta_raan_deg,
+        "delta_raan_deg": rv.delta_raan_deg,
+        "delta_raan_source": "override" if rdv.delta_raan_deg is not None else "chain",
+        # what 1 km of OS altitude error (MAV delivery scatter) adds to the node difference
+        # over the OS's wait: the differential J2 rate times the wait
+        "delta_raan_per_km_os_alt_deg": float(np.degrees(
+            (node_rate_rad_s(h_os0 + 1.0, os_.inclination_deg) - node_rate_rad_s(h_os0, os_.inclination_deg))
+            * nodes.os_wait_days * day)),
         "rendezvous_dv_m_s": rv.dv_total_m_s,
         "rendezvous_days": rv.duration_days,
         "plane_strategy": rv.plane_strategy,

@@ -54,10 +54,12 @@ class OSParams(_Params):
         Free-molecular drag coefficient of a sphere, 2.2 (assumption: the customary value
         for satellites in free-molecular flow; diffuse reflection gives ~2.0-2.2).
     periapsis_alt_km, apoapsis_alt_km : float
-        Delivered orbit above the equatorial radius, km. Default 343 km circular (Harris's
-        open MAV code target, FACTS.md §8; the MAV_sim study uses 300 km).
+        Delivered orbit above the equatorial radius, km. Default: the ascent model's target
+        (:class:`msrsim.ascent.AscentTarget`), 343 km circular (Harris's open MAV code,
+        FACTS.md §8; the MAV_sim study uses 300 km).
     inclination_deg : float
-        Delivered inclination to the Mars equator, deg: 25 (FACTS.md §8, both studies).
+        Delivered inclination to the Mars equator, deg: the ascent target's, 25 (FACTS.md
+        §8, both studies).
     reentry_alt_km : float
         Periapsis altitude at which the orbit is counted as decayed, km (assumption: below
         ~100 km one more periapsis pass ends the orbit).
@@ -66,9 +68,12 @@ class OSParams(_Params):
     mass_kg: float = Field(14.0, gt=0.5, le=100.0)
     diameter_m: float = Field(0.30, gt=0.05, le=2.0)
     drag_coefficient: float = Field(2.2, gt=0.5, le=4.0)
-    periapsis_alt_km: float = Field(343.0, ge=80.0, le=20000.0)
-    apoapsis_alt_km: float = Field(343.0, ge=80.0, le=100000.0)
-    inclination_deg: float = Field(25.0, ge=0.0, le=180.0)
+    periapsis_alt_km: float = Field(default_factory=lambda: _ascent_defaults()[0].periapsis_alt_km,
+                                    ge=80.0, le=20000.0)
+    apoapsis_alt_km: float = Field(default_factory=lambda: _ascent_defaults()[0].apoapsis_alt_km,
+                                   ge=80.0, le=100000.0)
+    inclination_deg: float = Field(default_factory=lambda: _ascent_defaults()[0].inclination_deg,
+                                   ge=0.0, le=180.0)
     reentry_alt_km: float = Field(100.0, ge=50.0, le=200.0)
 
     def model_post_init(self, _ctx) -> None:
@@ -104,7 +109,7 @@ class EROParams(_Params):
     ep_engine_count : int
         Ion engines firing together (assumption: 2; the default arrays could power 3 at
         Mars's distance). With the other defaults the 2022 baseline reaches the end of
-        capture 3.24 years after launch, against "~3 years" published (PIA25892, FACTS.md
+        capture 3.12 years after launch, against "~3 years" published (PIA25892, FACTS.md
         §8); the README's timeline table gives the sensitivities.
     ep_thrust_per_engine_n, ep_isp_s, ep_power_per_engine_w : float
         RIT-2X: ~200 mN, Isp > 3000 s, > 5 kW class per engine (FACTS.md §8; the thrust
@@ -180,10 +185,15 @@ class RendezvousParams(_Params):
 
     Attributes
     ----------
-    delta_inclination_deg, delta_raan_deg : float
-        Plane mismatch between the ERO's working orbit and the OS orbit at the start of
-        rendezvous, deg (assumption: MAV delivery scatter; the ascent Monte Carlo gives the
-        real spread).
+    delta_inclination_deg : float
+        Inclination mismatch between the ERO's working orbit and the OS orbit at the start
+        of rendezvous, deg (assumption: MAV delivery scatter; the ascent Monte Carlo gives
+        the real spread).
+    delta_raan_deg : float or None
+        Override of the node difference (OS minus ERO) at the start of rendezvous, deg.
+        Default None: computed from the chain (:mod:`msrsim.marsorbit.nodes`): the OS's
+        node at MAV lift-off from the site and time of launch, drifted under J2 to the
+        start of rendezvous, against the ERO's node at the end of its simulated spiral.
     phase_angle_deg : float
         OS ahead of the ERO along the orbit at the start of phasing, deg (assumption: 180,
         the mean of a uniform phase).
@@ -214,7 +224,7 @@ class RendezvousParams(_Params):
     """
 
     delta_inclination_deg: float = Field(0.2, ge=0.0, le=30.0)
-    delta_raan_deg: float = Field(2.0, ge=-180.0, le=180.0)
+    delta_raan_deg: float | None = Field(None, ge=-180.0, le=180.0)
     phase_angle_deg: float = Field(180.0, ge=0.0, le=360.0)
     plane_strategy: Literal["auto", "dv", "drift"] = "auto"
     max_plane_wait_days: float = Field(120.0, gt=0.0, le=3650.0)
@@ -268,6 +278,46 @@ class ReturnParams(_Params):
     landing_lat_deg: float = Field(40.4942, ge=-90.0, le=90.0)
 
 
+def _ascent_defaults():
+    from ..ascent.params import AscentTarget, LaunchSite
+
+    return AscentTarget(), LaunchSite()
+
+
+class MAVLaunchParams(_Params):
+    """When and from where the MAV puts the OS in orbit (sets the OS's orbit node).
+
+    Attributes
+    ----------
+    launch_utc : str or None
+        Earliest MAV lift-off (UTC, ISO 8601). Default None: the lander's Mars arrival (the
+        architecture's lander leg, the best transfer with the lowest arrival v∞, as
+        ``msrsim run`` lists it) plus ``surface_stay_days``.
+    surface_stay_days : float
+        Lander arrival to MAV lift-off, days. ASSUMPTION 180 (landing, sample hand-over by
+        the rover and helicopters, MAV checkout; the 2022 plan's figure is not in FACTS.md).
+    timing : {"targeted", "as_given"}
+        "targeted": lift off at the first time after ``launch_utc`` when the site passes
+        under the plane that J2 will carry into the ERO's plane at the start of rendezvous
+        (the way a lunar-orbit rendezvous ascent launches into the orbiter's plane); the
+        node mismatch is then only what the ascent scatter adds. "as_given": lift off at
+        ``launch_utc`` exactly.
+    lat_deg, lon_deg : float
+        Launch site, deg: the ascent model's :class:`msrsim.ascent.LaunchSite` default
+        (Jezero, FACTS.md §4).
+    ascending : bool
+        Launch into the ascending (northbound) half of the orbit (the ascent model's
+        :class:`msrsim.ascent.AscentTarget` default).
+    """
+
+    launch_utc: str | None = None
+    surface_stay_days: float = Field(180.0, ge=0.0, le=3650.0)
+    timing: Literal["targeted", "as_given"] = "targeted"
+    lat_deg: float = Field(default_factory=lambda: _ascent_defaults()[1].lat_deg, ge=-89.0, le=89.0)
+    lon_deg: float = Field(default_factory=lambda: _ascent_defaults()[1].lon_deg, ge=-360.0, le=360.0)
+    ascending: bool = Field(default_factory=lambda: _ascent_defaults()[0].ascending)
+
+
 class MarsOrbitConfig(_Params):
     """Everything ``msrsim rendezvous`` needs: the four parameter groups and the arrival.
 
@@ -284,15 +334,16 @@ class MarsOrbitConfig(_Params):
     os: OSParams = OSParams()
     ero: EROParams = EROParams()
     rendezvous: RendezvousParams = RendezvousParams()
+    mav_launch: MAVLaunchParams = Field(default_factory=MAVLaunchParams)
     ret: ReturnParams = Field(ReturnParams(), alias="return")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 _FIELDS = {cls.__name__: list(cls.model_fields) for cls in
-           (OSParams, EROParams, RendezvousParams, ReturnParams)}
+           (OSParams, EROParams, RendezvousParams, ReturnParams, MAVLaunchParams)}
 _FIELDS["MarsOrbitConfig"] = ["mars_arrival_utc", "earth_departure_utc", "os", "ero",
-                              "rendezvous", "return"]
+                              "rendezvous", "mav_launch", "return"]
 
 
 def load_config(path: str | Path | None = None, data: dict | None = None) -> MarsOrbitConfig:
@@ -325,7 +376,7 @@ def load_config(path: str | Path | None = None, data: dict | None = None) -> Mar
     if not isinstance(data, dict):
         raise ConfigError(f"config must be a mapping of sections, got {type(data).__name__}")
     sections = {"os": OSParams, "ero": EROParams, "rendezvous": RendezvousParams,
-                "return": ReturnParams}
+                "mav_launch": MAVLaunchParams, "return": ReturnParams}
     kwargs = {}
     for key, value in data.items():
         if key in sections:

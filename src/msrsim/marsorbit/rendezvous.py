@@ -91,6 +91,7 @@ class RendezvousResult:
     dv_total_m_s: float
     duration_days: float
     plane_strategy: str
+    delta_raan_deg: float
     plane_angle_deg: float
     phases: list
     min_range_outside_final_m: float
@@ -109,7 +110,7 @@ def _sample_arc(r0, v0, tof, n, k=60):
     return r
 
 
-def plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n) -> RendezvousResult:
+def plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n, delta_raan_deg=None) -> RendezvousResult:
     """Plan the ERO's rendezvous with the OS from its working orbit.
 
     Parameters
@@ -124,9 +125,20 @@ def plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n) -> RendezvousResult:
         ERO mass at the start of rendezvous, kg.
     ep_thrust_n : float
         Ion-engine thrust available, N (sets the duration of low-thrust manoeuvres).
+    delta_raan_deg : float, optional
+        OS node minus ERO node at the start of rendezvous, deg (the chain computes it,
+        :mod:`msrsim.marsorbit.nodes`); ``rdv.delta_raan_deg`` overrides it when set.
     """
+    from ..errors import ConfigError
     from ..kernels.cw import cw_propagate, cw_two_impulse, mean_motion_rad_s
 
+    if rdv.delta_raan_deg is not None:
+        draan = float(rdv.delta_raan_deg)
+    elif delta_raan_deg is not None:
+        draan = float(delta_raan_deg)
+    else:
+        raise ConfigError("RendezvousParams.delta_raan_deg=None and no node difference from the chain; "
+                          "give delta_raan_deg in -180..180 deg")
     h_os = 0.5 * (os.periapsis_alt_km + os.apoapsis_alt_km)
     r_os = MARS.r_eq_m + h_os * 1e3
     inc = os.inclination_deg
@@ -145,14 +157,14 @@ def plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n) -> RendezvousResult:
     di = np.radians(rdv.delta_inclination_deg)
     dv_inc = float(plane_change_dv_m_s(h_os, di))
     offsets = np.concatenate([np.linspace(-200.0, -5.0, 40), np.linspace(5.0, 600.0, 60)])
-    wait, dv_drift = plane_change_trade(h_os, inc, rdv.delta_raan_deg, offsets)
-    theta_node = float(plane_angle_rad(np.radians(inc), np.radians(inc), np.radians(rdv.delta_raan_deg)))
-    theta = float(plane_angle_rad(np.radians(inc), np.radians(inc) + di, np.radians(rdv.delta_raan_deg)))
+    wait, dv_drift = plane_change_trade(h_os, inc, draan, offsets)
+    theta_node = float(plane_angle_rad(np.radians(inc), np.radians(inc), np.radians(draan)))
+    theta = float(plane_angle_rad(np.radians(inc), np.radians(inc) + di, np.radians(draan)))
     dv_node = float(plane_change_dv_m_s(h_os, theta_node))
     # drift orbit: the configured |offset| on the side that closes the node gap sooner, or
     # ("auto") the cheapest offset on the trade curve that fits in the allowed wait
     mag = abs(rdv.drift_alt_offset_km)
-    w_pm, dv_pm = plane_change_trade(h_os, inc, rdv.delta_raan_deg, [-mag, mag])
+    w_pm, dv_pm = plane_change_trade(h_os, inc, draan, [-mag, mag])
     k = int(np.argmin(w_pm))
     drift_off, w_sel, dv_sel = (-mag, mag)[k], float(w_pm[k]), float(dv_pm[k])
     strategy = rdv.plane_strategy
@@ -225,6 +237,7 @@ def plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n) -> RendezvousResult:
     duration = sum(p[2] for p in phases)
     return RendezvousResult(
         dv_total_m_s=float(dv_total), duration_days=float(duration), plane_strategy=strategy,
+        delta_raan_deg=draan,
         plane_angle_deg=float(np.degrees(theta)), phases=phases,
         min_range_outside_final_m=min_range, keep_out_ok=min_range > rdv.keep_out_radius_m,
         passively_safe=passively_safe, capture_speed_m_s=float(v_app),
