@@ -33,6 +33,29 @@ def test_radial_hop_matches_fehse_closed_form():
     assert abs(dv1[1]) < 1e-12 and abs(dv2[1]) < 1e-12  # purely radial
 
 
+def test_curtis_cw_problem_with_the_printed_answer():
+    # Curtis, Orbital Mechanics for Engineering Students, ch. 7 problems (§7.4), kept in
+    # tests/authorities/curtis_cw_problem.json: a space station in a 90-min Earth orbit;
+    # at t = 0 a satellite is at dr = 1 i km with dv = 10 j m/s in the CW frame (i radial,
+    # j along-track). "How far is the satellite from the space station 15 min later?"
+    # Printed answer: 11.2 km (three significant figures -> +-0.05 km).
+    import json
+    from pathlib import Path
+
+    case = json.loads((Path(__file__).parent / "authorities" / "curtis_cw_problem.json").read_text())
+    n = 2 * np.pi / (case["period_min"] * 60.0)
+    r, _ = cw_propagate(np.array(case["dr0_km"]) * 1e3, np.array(case["dv0_m_s"]), case["t_min"] * 60.0, n)
+    assert abs(np.linalg.norm(r) / 1e3 - case["answer_distance_km"]) <= case["answer_precision_km"]
+    # and the two-impulse solver brings the satellite back to the station in the same
+    # 15 min: the first impulse cancels the drift it would otherwise have
+    dv1, dv2 = cw_two_impulse(np.array(case["dr0_km"]) * 1e3, case["dv0_m_s"], [0, 0, 0], [0, 0, 0],
+                              case["t_min"] * 60.0, n)
+    r1, v1 = cw_propagate(np.array(case["dr0_km"]) * 1e3, np.array(case["dv0_m_s"]) + dv1,
+                          case["t_min"] * 60.0, n)
+    np.testing.assert_allclose(r1, 0.0, atol=1e-6)
+    np.testing.assert_allclose(v1 + dv2, 0.0, atol=1e-9)
+
+
 def test_tangential_impulse_drift_per_orbit():
     # Fehse §3.3: a tangential impulse dv displaces the chaser by -6 pi dv / n per orbit
     # (x axis radial, y along-track; the chaser ends behind when dv > 0).
@@ -110,3 +133,29 @@ def test_whole_orbit_transfer_is_a_typed_error():
     _, _, ok = cw_two_impulse([0, -1000.0, 0], [0, 0, 0], [0, -100.0, 0], [0, 0, 0],
                               [T, T / 2], N, strict=False)
     assert ok.tolist() == [False, True]
+
+
+def test_mars_orbit_kernels_import_no_models():
+    # Layering (DESIGN.md): kernels import numpy/numba, other kernels and the error types,
+    # never a model (atmosphere, marsorbit, windows, ...), checked on the source.
+    import ast
+    from pathlib import Path
+
+    import msrsim.kernels as kernels
+
+    allowed = {"__future__", "math", "numba", "numpy", "kernels", "errors"}
+    for name in ("cw.py", "lowthrust.py", "orbit_decay.py"):
+        tree = ast.parse((Path(kernels.__file__).parent / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 1:  # from .x import -> another kernel
+                    mods = ["kernels"]
+                elif node.level == 2:  # from ..x import
+                    mods = [(node.module or "").split(".")[0]]
+                else:
+                    mods = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            assert set(mods) <= allowed, f"{name} imports {mods}"
