@@ -27,16 +27,19 @@ def main():
     from scipy.integrate import solve_ivp
 
     from msrsim.entry import _kernel as K
-    from msrsim.entry import load_preset, make_config, run_entry
+    from msrsim.entry import make_config, run_entry
     from msrsim.entry.model import _Prepared
+    from msrsim.entry.presets import PRESETS, _merge
 
-    cfg = load_preset("srl-jezero")
-    run_entry(cfg, trials=10)  # compile / load the numba cache
-    t_mc = median_time(lambda: run_entry(cfg, trials=10_000, seed=1))
-    r = run_entry(cfg, trials=10_000, seed=1)
-    print(f"srl-jezero Monte Carlo, 10,000 trajectories + targeting + 99 % ellipse: {t_mc:.3f} s "
-          f"(target <= 1 s); ellipse {r.ellipse['ellipse99_major_km']:.1f} x "
-          f"{r.ellipse['ellipse99_minor_km']:.1f} km")
+    for mode in ("apollo", "bank-reversal"):
+        cfg = make_config(_merge(PRESETS["srl-jezero"], {"vehicle": {"guidance": mode}}))
+        run_entry(cfg, trials=10)  # compile / load the numba cache
+        t_mc = median_time(lambda cfg=cfg: run_entry(cfg, trials=10_000, seed=1))
+        r = run_entry(cfg, trials=10_000, seed=1)
+        extra = " (reference + influence coefficients + targeting included)" if mode == "apollo" else ""
+        print(f"srl-jezero Monte Carlo, guidance {mode}, 10,000 trajectories + 99 % ellipse: {t_mc:.3f} s "
+              f"(target <= 1 s){extra}; ellipse {r.ellipse['ellipse99_major_km']:.1f} x "
+              f"{r.ellipse['ellipse99_minor_km']:.1f} km, {r.trials['steps'].mean():.0f} steps/trajectory")
 
     # Same equations, ballistic Mars entry (Pathfinder-like), batch vs solve_ivp one at a time.
     pf = make_config(dict(

@@ -65,6 +65,9 @@ STATUS_LANDED, STATUS_SKIP, STATUS_TIMEOUT = 0, 1, 2
  H_RANGE, H_GPHASE, H_X) = range(16)
 N_H = 21
 
+# floating-point contraction/reassociation only: NaN and infinity semantics are kept
+_FM = {"contract", "reassoc", "arcp", "nsz"}
+
 # Tauber & Sutton (JSR 28(1), 1991) Earth radiative velocity function f(V), W/cm^2, V in m/s.
 TS_V = np.array([9000., 9250., 9500., 9750., 10000., 10250., 10500., 10750., 11000., 11500.,
                  12000., 12500., 13000., 13500., 14000., 14500., 15000., 15500., 16000.])
@@ -115,7 +118,7 @@ def _radial_alt(x, y, z, req, flat):
     return r - re, r, p
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy", fastmath=_FM)
 def _rhs(y, prm, S, phase, bank, atm_alt0, atm_dalt, atm_logrho, atm_sound,
          w_alt0, w_dalt, w_east, w_north, mach_tab, cd_tab, dy, aux):
     """Right-hand side at bank angle ``bank`` (rad, signed: positive = lift to the right).
@@ -233,7 +236,7 @@ _E1, _E3, _E4, _E5, _E6, _E7 = (71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, 
                                 22.0 / 525.0, -1.0 / 40.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy", fastmath=_FM)
 def _dp_step(y, h, prm, S, phase, bk, A, W, mach_tab, cd_tab, k, tmp, ynew, aux, k0_valid):
     """One Dormand-Prince step of length h from y; returns the scaled error norm.
 
