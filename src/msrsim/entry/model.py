@@ -34,7 +34,10 @@ class ApolloGuidance(BaseModel):
     """Settings of the MSL/Apollo entry terminal point controller (``guidance: apollo``).
 
     Defaults follow MSL where a published figure exists (cited); the rest are stated
-    assumptions of MSL class.
+    assumptions of MSL class. ``guidance_period_s`` (2 s) is an assumption: the Apollo
+    command module's entry guidance is recalled (unverified) to have run on a 2 s cycle and
+    MSL's may have run faster; integrator steps end on every guidance tick, so a shorter
+    period costs run time roughly in proportion (1 s: ~1.7x the 2 s cost).
     """
 
     model_config = _STRICT
