@@ -107,3 +107,31 @@ def icrf_to_equator_matrix(body: str, t_tdb_s: float) -> np.ndarray:
     x = np.array([-np.sin(ra), np.cos(ra), 0.0])  # node: z_icrf × pole, normalised
     y = np.cross(z, x)
     return np.vstack([x, y, z])
+
+
+def mars_rotation_angle_rad(t_tdb_s):
+    """IAU rotation angle W of Mars's prime meridian, rad in [0, 2π).
+
+    W is measured eastward along the Mars equator from the ascending node of that equator
+    on the ICRF equator (the x axis of :func:`icrf_to_equator_matrix`) to the prime
+    meridian (Airy-0).
+
+    Parameters
+    ----------
+    t_tdb_s : float or array
+        TDB seconds past J2000.
+
+    Notes
+    -----
+    IAU WGCCRE 2015 (Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130:22):
+    W = 176.049863° + 350.891982443297° d, d in days TDB past J2000; the periodic terms
+    (below 2e-4°) are omitted. The day count is split into whole and fractional days
+    before the multiplication so that decades from J2000 still resolve ~1e-9 rad.
+    """
+    d = np.asarray(t_tdb_s, dtype=float) / C.SECONDS_PER_DAY
+    whole = np.floor(d)
+    frac = d - whole
+    w1 = 350.891982443297  # deg/day, Archinal et al. 2018
+    w_deg = np.mod(176.049863 + np.mod(w1 * whole, 360.0) + w1 * frac, 360.0)  # Archinal 2018
+    out = np.radians(w_deg)
+    return float(out) if out.ndim == 0 else out

@@ -40,14 +40,19 @@ G0_M_S2 = 9.80665  # standard gravity for Isp (msrsim.constants.G0_M_S2)
 (I_LAT, I_LON, I_ALT, I_M0, I_PROP1, I_ISP1, I_TB1, I_DROP1, I_PROP2, I_ISP2, I_TB2,
  I_AREA, I_RHO_SCALE, I_EJECT_V, I_IGN_DELAY, I_AZ, I_T_VERT, I_T_PO, I_TH_KICK, I_TH_END,
  I_TB1_NOM, I_COAST, I_APO_LEAD, I_P2, I_Y2, I_IGN_E1, I_IGN_E2, I_MIS1_1, I_MIS1_2,
- I_ERR2_1, I_ERR2_2, I_DT_BURN, I_DT_COAST) = range(33)
-N_PARAM = 33
+ I_ERR2_1, I_ERR2_2, I_DT_BURN, I_DT_COAST, I_N_NODES, I_NODE0) = range(35)
+MAX_NODES = 8  # interior nodes of the SRM1 pitch programme (I_NODE0 .. I_NODE0 + 7)
+(I_SRM2_LAW, I_DV2_NOM, I_RP_T, I_RA_T) = range(I_NODE0 + MAX_NODES, I_NODE0 + MAX_NODES + 4)
+N_PARAM = I_RA_T + 1
+SRM2_LAW_FIXED = 0  # SRM2 attitude = (pitch, yaw) above the local horizontal at ignition
+SRM2_LAW_TARGET = 1  # pitch chosen on board at ignition to best reach the target (+ bias)
 
 # ---- per-trial output layout ----------------------------------------------------------
 (O_RX, O_RY, O_RZ, O_VX, O_VY, O_VZ, O_MASS, O_T_END, O_DV_THRUST, O_G_LOSS, O_D_LOSS,
  O_S_LOSS, O_C_GAIN, O_VREL0, O_MAX_Q, O_MAX_ACC, O_MAX_ALPHA_Q, O_STATUS, O_T_BO1,
- O_COAST, O_ALT_BO1, O_ALT_IGN2, O_MAX_ALPHA) = range(23)
-N_OUT = 23
+ O_COAST, O_ALT_BO1, O_ALT_IGN2, O_MAX_ALPHA, O_G_BO1, O_D_BO1, O_S_BO1, O_G_IGN2,
+ O_D_IGN2, O_VIN_BO1, O_P2_FLOWN) = range(30)
+N_OUT = 30
 
 # history columns (single-trajectory recording)
 (H_T, H_ALT, H_VREL, H_Q, H_ACC, H_MASS, H_MODE, H_ALPHA, H_VIN) = range(9)
@@ -129,11 +134,22 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz):
     elif tau < t_v + t_po:
         th = 0.5 * math.pi - (0.5 * math.pi - th_kick) * (tau - t_v) / t_po
     else:
+        # tan(elevation) piecewise linear through the kick, the interior nodes and the end
+        # value at equally spaced times up to SRM1's nominal burnout; with no interior node
+        # this is the linear-tangent law
         span = P[I_TB1_NOM] - t_v - t_po
         s = (tau - t_v - t_po) / span
         if s > 1.0:
             s = 1.0
-        th = math.atan((1.0 - s) * math.tan(th_kick) + s * math.tan(P[I_TH_END]))
+        n_int = int(P[I_N_NODES])
+        x = s * (n_int + 1)
+        k = int(x)
+        if k > n_int:
+            k = n_int
+        f = x - k
+        th_a = th_kick if k == 0 else P[I_NODE0 + k - 1]
+        th_b = P[I_TH_END] if k == n_int else P[I_NODE0 + k]
+        th = math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
     c = math.cos(th)
     sn = math.sin(th)
     # nominal direction, in-plane normal and out-of-plane axis
@@ -303,6 +319,73 @@ def _time_to_apoapsis(rx, ry, rz, vx, vy, vz, mu):
     return (math.pi - mean_anom) / n
 
 
+@numba.njit(cache=True, inline="always")
+def _apse_speed(r1, r2, mu):
+    """Speed at apse radius ``r1`` of the orbit whose other apse is ``r2``, m/s."""
+    return math.sqrt(2.0 * mu * r2 / (r1 * (r1 + r2)))
+
+
+@numba.njit(cache=True)
+def target_correction_dv(rp, ra, rp_t, ra_t, mu):
+    """Signed tangential burns that turn the orbit (rp, ra) into (rp_t, ra_t), m/s.
+
+    First burn at the apoapsis ``ra`` moves the opposite apse to ``rp_t``; the second, at
+    ``rp_t``, moves the opposite apse from ``ra`` to ``ra_t``. Radii in m. Returns (dv1, dv2);
+    |dv1| + |dv2| is the Δv the delivered orbit still lacks (or has in excess).
+    """
+    dv1 = _apse_speed(ra, rp_t, mu) - _apse_speed(ra, rp, mu)
+    dv2 = _apse_speed(rp_t, ra_t, mu) - _apse_speed(rp_t, ra, mu)
+    return dv1, dv2
+
+
+@numba.njit(cache=True)
+def _impulse_cost(r, vr, vh, dv, p, mu, rp_t, ra_t):
+    """Squared target-correction Δv after an impulse ``dv`` at pitch ``p`` (rad)."""
+    vr1 = vr + dv * math.sin(p)
+    vh1 = vh + dv * math.cos(p)
+    energy = 0.5 * (vr1 * vr1 + vh1 * vh1) - mu / r
+    if energy >= 0.0:
+        return 1e12 + energy
+    h = r * vh1
+    e = math.sqrt(max(0.0, 1.0 + 2.0 * energy * h * h / (mu * mu)))
+    a = -mu / (2.0 * energy)
+    rp = max(a * (1.0 - e), 1.0)
+    ra = a * (1.0 + e)
+    d1, d2 = target_correction_dv(rp, ra, rp_t, ra_t, mu)
+    return d1 * d1 + d2 * d2
+
+
+@numba.njit(cache=True)
+def srm2_target_pitch(r, vr, vh, dv, mu, rp_t, ra_t):
+    """On-board SRM2 pitch above the local horizontal (rad) that best reaches the target.
+
+    Impulsive prediction from the navigated state at ignition (radius ``r``, radial and
+    horizontal speeds ``vr``, ``vh``) with the stage's nominal Δv ``dv``: golden-section
+    search over ±60° for the pitch minimising the squared target-correction Δv.
+    """
+    lo = -math.pi / 3.0
+    hi = math.pi / 3.0
+    gr = 0.5 * (math.sqrt(5.0) - 1.0)
+    c = hi - gr * (hi - lo)
+    d = lo + gr * (hi - lo)
+    fc = _impulse_cost(r, vr, vh, dv, c, mu, rp_t, ra_t)
+    fd = _impulse_cost(r, vr, vh, dv, d, mu, rp_t, ra_t)
+    for _ in range(48):
+        if fc < fd:
+            hi = d
+            d = c
+            fd = fc
+            c = hi - gr * (hi - lo)
+            fc = _impulse_cost(r, vr, vh, dv, c, mu, rp_t, ra_t)
+        else:
+            lo = c
+            c = d
+            fc = fd
+            d = lo + gr * (hi - lo)
+            fd = _impulse_cost(r, vr, vh, dv, d, mu, rp_t, ra_t)
+    return 0.5 * (lo + hi)
+
+
 @numba.njit(cache=True)
 def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, record):
     """Fly one ascent. ``P``: parameter vector (N_PARAM); ``out``: N_OUT results.
@@ -371,6 +454,10 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
                           record, nrec, alt_floor)
     t = b4
     out[O_T_BO1] = t
+    out[O_G_BO1] = y[8]
+    out[O_D_BO1] = y[9]
+    out[O_S_BO1] = y[10]
+    out[O_VIN_BO1] = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
     if st == STATUS_OK:
         out[O_ALT_BO1] = _altitude(y[0], y[1], y[2], body[1], body[2])
         # 3) SRM1 jettison and coast
@@ -386,6 +473,8 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
                           cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
                           alt_floor)
         t += coast
+    out[O_G_IGN2] = y[8]
+    out[O_D_IGN2] = y[9]
     if st == STATUS_OK:
         out[O_ALT_IGN2] = _altitude(y[0], y[1], y[2], body[1], body[2])
         # 4) SRM2 attitude: pitch above the local horizontal, yaw out of the current orbit
@@ -400,6 +489,13 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
         dx, dy, dz = hy * uz - hz * uy, hz * ux - hx * uz, hx * uy - hy * ux
         p2 = P[I_P2]
         y2 = P[I_Y2]
+        if P[I_SRM2_LAW] == SRM2_LAW_TARGET:
+            # closed loop: the pitch that best reaches the target from the navigated state,
+            # plus the designed bias (finite-burn effects)
+            vr_ = (y[3] * ux + y[4] * uy + y[5] * uz)
+            vh_ = math.sqrt(max(0.0, y[3] ** 2 + y[4] ** 2 + y[5] ** 2 - vr_ * vr_))
+            p2 += srm2_target_pitch(rn, vr_, vh_, P[I_DV2_NOM], mu, P[I_RP_T], P[I_RA_T])
+        out[O_P2_FLOWN] = p2
         ax_ = math.cos(p2) * math.cos(y2) * dx + math.sin(p2) * ux + math.cos(p2) * math.sin(y2) * hx
         ay_ = math.cos(p2) * math.cos(y2) * dy + math.sin(p2) * uy + math.cos(p2) * math.sin(y2) * hy
         az_ = math.cos(p2) * math.cos(y2) * dz + math.sin(p2) * uz + math.cos(p2) * math.sin(y2) * hz

@@ -91,6 +91,15 @@ def nominal_row(cfg: AscentConfig, g: GuidanceParams) -> np.ndarray:
     P[K.I_Y2] = math.radians(g.srm2_yaw_deg)
     P[K.I_DT_BURN] = cfg.integrator.dt_burn_s
     P[K.I_DT_COAST] = cfg.integrator.dt_coast_s
+    P[K.I_N_NODES] = len(g.pitch_nodes_deg)
+    for j, th in enumerate(g.pitch_nodes_deg):
+        P[K.I_NODE0 + j] = math.radians(th)
+    P[K.I_SRM2_LAW] = K.SRM2_LAW_TARGET if g.srm2_attitude == "target" else K.SRM2_LAW_FIXED
+    # the flight computer's nominal SRM2 Δv (from the nominal, not the dispersed, vehicle)
+    m_ign2 = mav.liftoff_mass_kg - mav.srm1.propellant_kg - mav.srm1.inert_kg
+    P[K.I_DV2_NOM] = mav.srm2.isp_s * K.G0_M_S2 * math.log(m_ign2 / (m_ign2 - mav.srm2.propellant_kg))
+    P[K.I_RP_T] = R_REF_M + 1e3 * cfg.target.periapsis_alt_km
+    P[K.I_RA_T] = R_REF_M + 1e3 * cfg.target.apoapsis_alt_km
     return P
 
 
@@ -110,11 +119,54 @@ def run_single_history(P: np.ndarray, inputs: KernelInputs, max_rows: int = 200_
     return out, hist[:n].copy()
 
 
-def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float) -> dict:
+def target_residuals_m_s(orb: dict, target) -> np.ndarray:
+    """Δv (m/s) still separating delivered orbits from ``target`` (an AscentTarget), (n, 3).
+
+    Columns: the two signed tangential burns of
+    :func:`~msrsim.ascent._dynamics.target_correction_dv` (apoapsis first) and the plane
+    change ``v_target · Δi`` (small-angle, rad). Smooth in the orbit elements, so a
+    least-squares solve on them reaches the target when it can and otherwise minimises the
+    Δv the vehicle lacks. Impacting or unbound trajectories are clipped to finite values.
+    """
+    mu = MARS.mu_m3_s2
+    rp_t = R_REF_M + 1e3 * target.periapsis_alt_km
+    ra_t = R_REF_M + 1e3 * target.apoapsis_alt_km
+    rp = np.clip(R_REF_M + 1e3 * np.asarray(orb["periapsis_alt_km"], float), 1e5, 20 * R_REF_M)
+    ra_alt = np.nan_to_num(np.asarray(orb["apoapsis_alt_km"], float), nan=1e5, posinf=1e5)
+    ra = np.clip(R_REF_M + 1e3 * ra_alt, rp, 20 * R_REF_M)
+
+    def apse_speed(r1, r2):
+        return np.sqrt(2.0 * mu * r2 / (r1 * (r1 + r2)))
+
+    # same burns as the kernel's target_correction_dv, over arrays
+    d1 = apse_speed(ra, rp_t) - apse_speed(ra, rp)
+    d2 = apse_speed(rp_t, ra_t) - apse_speed(rp_t, ra)
+    v_t = math.sqrt(mu * 2 * ra_t / (rp_t * (rp_t + ra_t)))
+    di = np.radians(np.asarray(orb["inclination_deg"], float) - target.inclination_deg)
+    return np.stack([d1, d2, v_t * di], axis=-1)
+
+
+def launch_rotation_angle_rad(cfg: AscentConfig) -> float:
+    """Mars rotation angle W at ``cfg.launch_epoch_utc`` (IAU 2015), rad.
+
+    The integrator's inertial frame has the Mars equator as xy plane and x through the
+    prime meridian at lift-off, so a node longitude λ in it lies at λ + W from the IAU node
+    (the x axis of :func:`msrsim.bodies.icrf_to_equator_matrix` at the launch epoch).
+    """
+    from ..bodies import mars_rotation_angle_rad
+
+    return float(mars_rotation_angle_rad(cfg.launch_tdb_s))
+
+
+def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float, target=None,
+                    mars_w_rad: float = 0.0) -> dict:
     """Orbit and Δv budget at OS separation from kernel outputs (n, N_OUT).
 
     Returns a dict of arrays (one value per trial): ``a_km``, ``e``, ``inclination_deg``,
-    ``raan_deg`` (from the prime meridian at ejection, Mars equator frame),
+    ``raan_deg`` (in the Mars equator-and-IAU-node frame of the launch epoch: the kernel's
+    node longitude plus ``mars_w_rad``, the rotation angle W at lift-off from
+    :func:`launch_rotation_angle_rad`), ``raan_fixed_deg`` (east longitude of the node on
+    Mars at lift-off),
     ``argp_deg``, ``periapsis_alt_km``, ``apoapsis_alt_km`` (above R_eq; inf if unbound),
     the Δv budget ``dv_total_m_s`` = ``dv_ideal_m_s`` (inertial speed at separation) +
     gravity + drag + steering losses − rotation benefit + other (centrifugal, ejection),
@@ -122,6 +174,12 @@ def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float) -> dict:
     ``orbit_ok`` (periapsis above ``min_periapsis_alt_km``) and ``shortfall_m_s``: the
     Δv a tangential burn at apoapsis (or a Hohmann transfer if the apoapsis is too low)
     would still need to reach the minimum periapsis, 0 when it is reached.
+
+    The gravity, drag and steering losses are also split by phase (``*_srm1_m_s``,
+    ``dv_gravity_loss_coast_m_s`` (the climb from SRM1 burnout to SRM2 ignition, speed
+    traded for height), ``*_srm2_m_s``). With ``target`` (an AscentTarget), also
+    ``target_dv_m_s``: the Δv two tangential burns and a plane change would still need to
+    turn the delivered orbit into the target (0 when it is hit exactly).
     """
     from ..kernels.elements import rv_to_elements
 
@@ -147,11 +205,12 @@ def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float) -> dict:
     shortfall = _shortfall(rp, ra, r_min, mu)
     with np.errstate(invalid="ignore"):
         a_km = np.where(bound, el["a"] / 1e3, np.inf)
-    return {
+    res = {
         "a_km": a_km,
         "e": e,
         "inclination_deg": np.degrees(el["i_rad"]),
-        "raan_deg": np.degrees(el["raan_rad"]),
+        "raan_deg": np.mod(np.degrees(el["raan_rad"] + mars_w_rad), 360.0),
+        "raan_fixed_deg": np.mod(np.degrees(el["raan_rad"]), 360.0),
         "argp_deg": np.degrees(el["argp_rad"]),
         "periapsis_alt_km": (rp - R_REF_M) / 1e3,
         "apoapsis_alt_km": (ra - R_REF_M) / 1e3,
@@ -173,7 +232,18 @@ def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float) -> dict:
         "impact": impact,
         "orbit_ok": (~impact) & (rp >= r_min),
         "shortfall_m_s": shortfall,
+        "dv_gravity_loss_srm1_m_s": out[:, K.O_G_BO1],
+        "dv_gravity_loss_coast_m_s": out[:, K.O_G_IGN2] - out[:, K.O_G_BO1],
+        "dv_gravity_loss_srm2_m_s": G - out[:, K.O_G_IGN2],
+        "dv_drag_loss_srm1_m_s": out[:, K.O_D_BO1],
+        "dv_steering_loss_srm1_m_s": out[:, K.O_S_BO1],
+        "dv_steering_loss_srm2_m_s": S - out[:, K.O_S_BO1],
+        "srm1_burnout_speed_m_s": out[:, K.O_VIN_BO1],
+        "srm2_pitch_flown_deg": np.degrees(out[:, K.O_P2_FLOWN]),
     }
+    if target is not None:
+        res["target_dv_m_s"] = np.sum(np.abs(target_residuals_m_s(res, target)), axis=-1)
+    return res
 
 
 def _shortfall(rp, ra, r_min, mu):

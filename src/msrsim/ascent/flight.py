@@ -7,7 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _dynamics as K
-from .core import delivered_orbit, kernel_inputs, nominal_row, run_single_history
+from .core import (
+    delivered_orbit,
+    kernel_inputs,
+    launch_rotation_angle_rad,
+    nominal_row,
+    run_single_history,
+)
 from .params import AscentConfig, GuidanceParams
 
 
@@ -47,7 +53,8 @@ def fly_nominal(cfg: AscentConfig, guidance: GuidanceParams) -> AscentHistory:
     """
     inputs = kernel_inputs(cfg)
     out, h = run_single_history(nominal_row(cfg, guidance), inputs)
-    orb = delivered_orbit(out[None, :], cfg.target.min_periapsis_alt_km)
+    orb = delivered_orbit(out[None, :], cfg.target.min_periapsis_alt_km, cfg.target,
+                          launch_rotation_angle_rad(cfg))
     orb1 = {k: v[0].item() for k, v in orb.items()}
     return AscentHistory(h[:, K.H_T], h[:, K.H_ALT], h[:, K.H_VREL], h[:, K.H_VIN], h[:, K.H_Q],
                          h[:, K.H_ACC], h[:, K.H_MASS], h[:, K.H_ALPHA],

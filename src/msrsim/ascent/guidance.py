@@ -1,13 +1,22 @@
 """Guidance design: choose the pitch programme, the SRM2 timing and attitude for a target orbit.
 
-The open-loop steering of :class:`~msrsim.ascent.params.GuidanceParams` has six free
-numbers: launch azimuth, pitch-over (kick) elevation, final SRM1 elevation (linear-tangent
-law), the SRM2 lead on apoapsis (which sets the coast), and the SRM2 pitch and yaw. A solid
-MAV cannot shut its motors down, so a vehicle with spare Δv must spend it somewhere: the
-design solves the three orbit conditions (periapsis, apoapsis, inclination) in the
-least-squares sense with a weak pull towards a coarse-grid starting point, which picks one
-of the many exact solutions. Every objective evaluation and every finite-difference
-Jacobian is one batched compiled call.
+The steering of :class:`~msrsim.ascent.params.GuidanceParams` is designed by direct
+shooting. Free numbers: launch azimuth, vertical-rise and pitch-over durations, pitch-over
+(kick) elevation, the SRM1 pitch programme (tangent of the elevation piecewise linear in
+time through ``n_nodes`` interior nodes to the burnout value: a generalised linear-tangent
+law that the optimiser can bend for drag, gravity and the coast arc), the SRM2 lead on
+apoapsis (which sets the coast) and the SRM2 pitch and yaw.
+
+The residuals are Δv, not altitudes: the two tangential burns and the plane change that
+would still turn the delivered orbit into the target (:func:`~msrsim.ascent.core.
+target_residuals_m_s`). A least-squares solve on them reaches the target when the vehicle
+can, and otherwise returns the orbit that lacks the least Δv, which is the honest "best
+orbit" of an unreachable target. A solid MAV cannot shut its motors down, so a vehicle with
+spare Δv has many exact solutions; a weak pull towards the starting point picks one.
+
+The design runs in two stages, both multi-started from a batched coarse grid: first the
+linear-tangent law (no interior node), then the node programme started from it. Every
+objective evaluation and every finite-difference Jacobian is one batched compiled call.
 """
 
 from __future__ import annotations
@@ -18,20 +27,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..bodies import MARS
+from ..errors import ConfigError
 from . import _dynamics as K
-from .core import delivered_orbit, kernel_inputs, nominal_row, run_batch
+from .core import (
+    delivered_orbit,
+    kernel_inputs,
+    launch_rotation_angle_rad,
+    nominal_row,
+    run_batch,
+    target_residuals_m_s,
+)
 from .params import AscentConfig, GuidanceParams
 
-# variables: azimuth (deg), kick (deg), end (deg), srm2 lead (s), srm2 pitch (deg), yaw (deg)
-_NAMES = ("azimuth_deg", "pitch_kick_deg", "pitch_end_deg", "srm2_lead_s", "srm2_pitch_deg",
-          "srm2_yaw_deg", "pitchover_s")
-_SCALE = np.array([1.0, 5.0, 5.0, 10.0, 5.0, 2.0, 2.0])
-_LO = np.array([-360.0, 30.0, -20.0, 0.0, -60.0, -30.0, 1.0])
-_HI = np.array([360.0, 89.5, 80.0, 600.0, 60.0, 30.0, 30.0])
-_NV = len(_NAMES)
-_TOL_ALT_KM = 10.0  # residual scales: 10 km in periapsis/apoapsis, 0.1° in inclination
-_TOL_INC_DEG = 0.1
-_REG = 1e-3
+# fixed variables: name, scale, lower, upper bound
+_BASE_VARS = (
+    ("azimuth_deg", 1.0, -360.0, 360.0),
+    ("pitch_kick_deg", 5.0, 20.0, 89.5),
+    ("pitch_end_deg", 5.0, -20.0, 80.0),
+    ("srm2_lead_s", 10.0, 0.0, 600.0),
+    ("srm2_pitch_deg", 5.0, -60.0, 60.0),
+    ("srm2_yaw_deg", 2.0, -30.0, 30.0),
+    ("pitchover_s", 2.0, 1.0, 30.0),
+    ("vertical_rise_s", 1.0, 0.0, 15.0),
+)
+_NB = len(_BASE_VARS)
+_NODE_VAR = (5.0, -20.0, 89.5)
+_REG = 1e-3  # weak pull towards the start (per scale unit), against residuals in m/s
+_CONV_ALT_KM = 1.0  # "reached": apsides within 1 km and inclination within 0.01°
+_CONV_INC_DEG = 0.01
 
 
 @dataclass(frozen=True)
@@ -44,11 +67,12 @@ class GuidanceDesign:
         The designed steering (apoapsis-triggered SRM2).
     orbit : dict
         Delivered orbit and Δv budget of the nominal flight (see
-        :func:`~msrsim.ascent.core.delivered_orbit`), scalars.
+        :func:`~msrsim.ascent.core.delivered_orbit`), scalars; ``target_dv_m_s`` is the Δv
+        the vehicle lacks for the target (≈ 0 when reached).
     converged : bool
         True when periapsis and apoapsis are within 1 km and inclination within 0.01°.
     payload_kg : float
-        Payload flown (differs from the configuration only with ``maximise_payload``).
+        Payload flown (the largest that reaches the target with ``maximise_payload``).
     n_trajectories : int
         Trajectories flown by the optimisation.
     srm2_propellant_fraction : float or None
@@ -90,168 +114,295 @@ def launch_azimuth_deg(lat_deg: float, inclination_deg: float, orbit_speed_m_s: 
     return math.degrees(math.atan2(ve, vn))
 
 
-def _rows(cfg: AscentConfig, base: GuidanceParams, X: np.ndarray, payload=None,
-          split=None) -> np.ndarray:
-    P0 = nominal_row(cfg, base)
-    P = np.repeat(P0[None, :], X.shape[0], axis=0)
-    P[:, K.I_AZ] = np.radians(X[:, 0])
-    P[:, K.I_TH_KICK] = np.radians(X[:, 1])
-    P[:, K.I_TH_END] = np.radians(X[:, 2])
-    P[:, K.I_APO_LEAD] = X[:, 3]
-    P[:, K.I_P2] = np.radians(X[:, 4])
-    P[:, K.I_Y2] = np.radians(X[:, 5])
-    P[:, K.I_T_PO] = X[:, 6]
-    if payload is not None:
-        dm = np.asarray(payload) - cfg.mav.payload_kg
+class _Problem:
+    """Maps design vectors to kernel rows and residuals; counts trajectories."""
+
+    def __init__(self, cfg: AscentConfig, base: GuidanceParams, n_nodes: int, free_split: bool):
+        self.cfg = cfg
+        self.base = base.model_copy(update={"pitch_nodes_deg": [], "srm2_trigger": "apoapsis"})
+        self.inputs = kernel_inputs(cfg)
+        self.n_nodes = n_nodes
+        self.free_split = free_split
+        self.P0 = nominal_row(cfg, self.base)
+        self.payload_kg = cfg.mav.payload_kg
+        self.w_rad = launch_rotation_angle_rad(cfg)
+        self.count = 0
+        scale = [v[1] for v in _BASE_VARS] + [_NODE_VAR[0]] * n_nodes
+        lo = [v[2] for v in _BASE_VARS] + [_NODE_VAR[1]] * n_nodes
+        hi = [v[3] for v in _BASE_VARS] + [_NODE_VAR[2]] * n_nodes
+        if free_split:
+            s1, s2 = cfg.mav.srm1, cfg.mav.srm2
+            total = s1.propellant_kg + s2.propellant_kg
+            # a short SRM1 must still outlast the vertical rise and pitch-over
+            f_hi = 1.0 - 1.2 * (15.0 + 30.0) / s1.burn_time_s * s1.propellant_kg / total
+            scale.append(0.02)
+            lo.append(0.02)
+            hi.append(max(f_hi, 0.05))
+        self.scale = np.array(scale)
+        self.lo = np.array(lo)
+        self.hi = np.array(hi)
+
+    def rows(self, X: np.ndarray) -> np.ndarray:
+        cfg = self.cfg
+        P = np.repeat(self.P0[None, :], X.shape[0], axis=0)
+        P[:, K.I_AZ] = np.radians(X[:, 0])
+        P[:, K.I_TH_KICK] = np.radians(X[:, 1])
+        P[:, K.I_TH_END] = np.radians(X[:, 2])
+        P[:, K.I_APO_LEAD] = X[:, 3]
+        P[:, K.I_P2] = np.radians(X[:, 4])
+        P[:, K.I_Y2] = np.radians(X[:, 5])
+        P[:, K.I_T_PO] = X[:, 6]
+        P[:, K.I_T_VERT] = X[:, 7]
+        P[:, K.I_N_NODES] = self.n_nodes
+        P[:, K.I_NODE0:K.I_NODE0 + self.n_nodes] = np.radians(X[:, _NB:_NB + self.n_nodes])
+        dm = self.payload_kg - cfg.mav.payload_kg
         P[:, K.I_M0] += dm
-    if split is not None:
-        # move propellant between the stages at constant total and constant mean thrusts
         s1, s2 = cfg.mav.srm1, cfg.mav.srm2
-        total = s1.propellant_kg + s2.propellant_kg
-        p2 = np.asarray(split) * total
-        p1 = total - p2
-        P[:, K.I_PROP1] = p1
-        P[:, K.I_PROP2] = p2
-        P[:, K.I_TB1] = s1.burn_time_s * p1 / s1.propellant_kg
-        P[:, K.I_TB1_NOM] = P[:, K.I_TB1]
-        P[:, K.I_TB2] = s2.burn_time_s * p2 / s2.propellant_kg
-    return P
+        if self.free_split:
+            # move propellant between the stages at constant total and constant mean thrusts
+            total = s1.propellant_kg + s2.propellant_kg
+            p2 = X[:, -1] * total
+            p1 = total - p2
+            P[:, K.I_PROP1] = p1
+            P[:, K.I_PROP2] = p2
+            P[:, K.I_TB1] = s1.burn_time_s * p1 / s1.propellant_kg
+            P[:, K.I_TB1_NOM] = P[:, K.I_TB1]
+            P[:, K.I_TB2] = s2.burn_time_s * p2 / s2.propellant_kg
+            m_ign2 = P[:, K.I_M0] - p1 - s1.inert_kg
+        else:
+            m_ign2 = P[:, K.I_M0] - s1.propellant_kg - s1.inert_kg
+            p2 = s2.propellant_kg
+        P[:, K.I_DV2_NOM] = s2.isp_s * K.G0_M_S2 * np.log(m_ign2 / (m_ign2 - p2))
+        # the SRM1 programme must fit inside the burn
+        short = P[:, K.I_T_VERT] + P[:, K.I_T_PO] > 0.9 * P[:, K.I_TB1_NOM]
+        P[short, K.I_T_PO] = np.maximum(0.9 * P[short, K.I_TB1_NOM] - P[short, K.I_T_VERT], 0.5)
+        return P
+
+    def fly(self, X: np.ndarray) -> dict:
+        X = np.atleast_2d(X)
+        self.count += X.shape[0]
+        out = run_batch(self.rows(X), self.inputs)
+        return delivered_orbit(out, self.cfg.target.min_periapsis_alt_km, self.cfg.target, self.w_rad)
+
+    def residuals(self, X: np.ndarray, x_ref: np.ndarray) -> np.ndarray:
+        orb = self.fly(X)
+        res = np.clip(target_residuals_m_s(orb, self.cfg.target), -5000.0, 5000.0)
+        reg = _REG * (np.atleast_2d(X) - x_ref) / self.scale
+        return np.concatenate([res, reg], axis=-1)
+
+    def solve(self, x0: np.ndarray, max_nfev: int):
+        from scipy.optimize import least_squares
+
+        x0 = np.clip(x0, self.lo + 1e-9, self.hi - 1e-9)
+        h = 1e-3 * self.scale
+
+        def fun(x):
+            return self.residuals(x[None, :], x0)[0]
+
+        def jac(x):
+            # one-sided differences pointing into the box
+            hh = np.where(x + h > self.hi, -h, h)
+            R = self.residuals(np.vstack([x[None, :], x[None, :] + np.diag(hh)]), x0)
+            return ((R[1:] - R[0]) / hh[:, None]).T
+
+        sol = least_squares(fun, x0, jac=jac, bounds=(self.lo, self.hi), x_scale=self.scale,
+                            max_nfev=max_nfev, xtol=1e-10, ftol=1e-12, gtol=1e-10)
+        return sol.x, float(np.sum(sol.fun[:3] ** 2))
 
 
-def _residuals(orb: dict, cfg: AscentConfig) -> np.ndarray:
+def _lt_nodes(kick_deg, end_deg, n_nodes):
+    """Elevations (deg) of the linear-tangent law at ``n_nodes`` equally spaced interior times."""
+    s = np.arange(1, n_nodes + 1) / (n_nodes + 1)
+    return np.degrees(np.arctan((1 - s) * np.tan(np.radians(kick_deg)) + s * np.tan(np.radians(end_deg))))
+
+
+def _design_x(cfg: AscentConfig, base: GuidanceParams, n_nodes: int, free_split: bool,
+              max_nfev: int, x_start: np.ndarray | None, n_starts: int, payload_kg: float,
+              counter: list):
+    """Two-stage multi-start design; returns (x, problem of the final stage)."""
     t = cfg.target
-    hp = np.clip(orb["periapsis_alt_km"], -5000.0, 5000.0)
-    ha = np.clip(np.nan_to_num(orb["apoapsis_alt_km"], posinf=5000.0), -5000.0, 5000.0)
-    return np.stack([(hp - t.periapsis_alt_km) / _TOL_ALT_KM,
-                     (ha - t.apoapsis_alt_km) / _TOL_ALT_KM,
-                     (orb["inclination_deg"] - t.inclination_deg) / _TOL_INC_DEG], axis=-1)
+    split0 = None
+    if free_split:
+        s1, s2 = cfg.mav.srm1, cfg.mav.srm2
+        split0 = s2.propellant_kg / (s1.propellant_kg + s2.propellant_kg)
+    pb_lt = _Problem(cfg, base, 0, free_split)
+    pb_lt.payload_kg = payload_kg
+    if x_start is None:
+        r_t = MARS.r_eq_m + 1e3 * 0.5 * (t.periapsis_alt_km + t.apoapsis_alt_km)
+        az0 = launch_azimuth_deg(cfg.site.lat_deg, t.inclination_deg, math.sqrt(MARS.mu_m3_s2 / r_t),
+                                 t.ascending)
+        # coarse grid over the pitch programme, one batched call
+        kk, ee = np.meshgrid(np.linspace(40.0, 86.0, 12), np.linspace(-5.0, 45.0, 11), indexing="ij")
+        n = kk.size
+        half_burn = 0.5 * cfg.mav.srm2.burn_time_s
+        cols = [np.full(n, az0), kk.ravel(), ee.ravel(), np.full(n, half_burn), np.zeros(n),
+                np.zeros(n), np.full(n, base.pitchover_s), np.full(n, base.vertical_rise_s)]
+        if free_split:
+            cols.append(np.full(n, split0))
+        Xg = np.column_stack(cols)
+        cost = np.sum(target_residuals_m_s(pb_lt.fly(Xg), t) ** 2, axis=-1)
+        order = np.argsort(cost)
+        starts = [Xg[order[0]]]
+        for j in order[1:]:  # further starts: good and distinct from those taken
+            if len(starts) >= n_starts:
+                break
+            if min(np.max(np.abs(Xg[j, 1:3] - s[1:3])) for s in starts) > 8.0:
+                starts.append(Xg[j])
+        best = None
+        for x0 in starts:
+            x, c = pb_lt.solve(x0, max_nfev)
+            if best is None or c < best[1]:
+                best = (x, c)
+        x_lt = best[0]
+        x_full0 = None
+    else:
+        x_full0 = x_start
+        x_lt = None
+    counter[0] += pb_lt.count
+    if n_nodes == 0:
+        if x_lt is None:
+            x_lt, _ = pb_lt.solve(x_full0, max_nfev)
+            counter[0] += pb_lt.count
+        return x_lt, pb_lt
+    pb = _Problem(cfg, base, n_nodes, free_split)
+    pb.payload_kg = payload_kg
+    if x_full0 is None:
+        nodes = _lt_nodes(x_lt[1], x_lt[2], n_nodes)
+        x_full0 = np.concatenate([x_lt[:_NB], nodes, x_lt[_NB:]])
+    x, _ = pb.solve(x_full0, max_nfev)
+    counter[0] += pb.count
+    return x, pb
 
 
-def design_guidance(cfg: AscentConfig | None = None, *, maximise_payload: bool = False,
-                    free_stage_split: bool = False, max_nfev: int = 200) -> GuidanceDesign:
+def _guidance_from_x(base: GuidanceParams, x: np.ndarray, n_nodes: int, coast_s: float) -> GuidanceParams:
+    upd = {v[0]: float(x[i]) for i, v in enumerate(_BASE_VARS)}
+    upd["pitch_nodes_deg"] = [float(v) for v in x[_NB:_NB + n_nodes]]
+    upd.update(srm2_trigger="apoapsis", coast_s=float(coast_s))
+    return base.model_copy(update=upd)
+
+
+def _reached(orb1: dict, t) -> bool:
+    return bool(abs(orb1["periapsis_alt_km"] - t.periapsis_alt_km) < _CONV_ALT_KM
+                and abs(orb1["apoapsis_alt_km"] - t.apoapsis_alt_km) < _CONV_ALT_KM
+                and abs(orb1["inclination_deg"] - t.inclination_deg) < _CONV_INC_DEG)
+
+
+def design_guidance(cfg: AscentConfig | None = None, *, n_nodes: int = 4,
+                    maximise_payload: bool = False, free_stage_split: bool = False,
+                    max_nfev: int = 200, n_starts: int = 3,
+                    payload_tol_kg: float = 0.05) -> GuidanceDesign:
     """Optimise the ascent steering of ``cfg.mav`` from ``cfg.site`` to ``cfg.target``.
 
     Parameters
     ----------
     cfg : AscentConfig, optional
-        Vehicle, site, target and integrator settings (defaults: Harris MAV, Jezero,
-        343 km × 25°).
+        Vehicle, site, target and integrator settings (defaults: Harris MAV, Jezero, the
+        default :class:`~msrsim.ascent.params.AscentTarget`). ``cfg.guidance`` (if set)
+        provides the SRM2 attitude law and the starting durations.
+    n_nodes : int
+        Interior nodes of the SRM1 pitch programme (0: linear-tangent law; at most 8).
     maximise_payload : bool
-        Also find the largest payload the vehicle can put into the target orbit (SLSQP,
-        orbit conditions as equality constraints). The Δv spent then equals what the
-        ascent needs, which is what published Δv budgets quote.
+        Also find the largest payload that still reaches the target: bracketing and
+        false-position search on the payload with a full target-hitting design inside
+        (warm-started), to ``payload_tol_kg``. The Δv spent then equals what the ascent
+        needs, which is what published Δv budgets quote.
     free_stage_split : bool
         With ``maximise_payload``, also move propellant between SRM1 and SRM2 (total
         propellant, inert masses and mean thrusts kept): the best vehicle of this
         technology for the target, as a vehicle designed for the ascent would be.
     max_nfev : int
-        Iteration cap of the least-squares solve.
+        Iteration cap of each least-squares solve.
+    n_starts : int
+        Starting points taken from the coarse grid for the linear-tangent stage.
+    payload_tol_kg : float
+        Bracket width at which the payload search stops, kg.
 
     Returns
     -------
     GuidanceDesign
         Never raises for an unreachable target: ``converged`` is False and the orbit dict
-        carries the best orbit found and its ``shortfall_m_s``.
+        carries the best orbit found, ``target_dv_m_s`` (the Δv it lacks) and
+        ``shortfall_m_s`` (to the minimum periapsis).
     """
-    from scipy.optimize import least_squares
-
     cfg = cfg or AscentConfig()
-    inputs = kernel_inputs(cfg)
+    if not 0 <= int(n_nodes) <= K.MAX_NODES:
+        raise ConfigError(f"n_nodes={n_nodes!r} outside the allowed range 0..{K.MAX_NODES}")
+    if free_stage_split and not maximise_payload:
+        raise ConfigError("free_stage_split=True needs maximise_payload=True")
+    n_nodes = int(n_nodes)
     base = cfg.guidance or GuidanceParams()
     t = cfg.target
     counter = [0]
-
-    r_t = MARS.r_eq_m + 1e3 * 0.5 * (t.periapsis_alt_km + t.apoapsis_alt_km)
-    v_orb = math.sqrt(MARS.mu_m3_s2 / r_t)
-    az0 = launch_azimuth_deg(cfg.site.lat_deg, t.inclination_deg, v_orb, t.ascending)
-
-    def fly(X, payload=None, split=None):
-        counter[0] += X.shape[0]
-        out = run_batch(_rows(cfg, base, X, payload, split), inputs)
-        return delivered_orbit(out, t.min_periapsis_alt_km), out
-
-    # coarse grid over the pitch programme, one batched call
-    kicks = np.linspace(60.0, 86.0, 9)
-    ends = np.linspace(-5.0, 45.0, 11)
-    kk, ee = np.meshgrid(kicks, ends, indexing="ij")
-    half_burn = 0.5 * cfg.mav.srm2.burn_time_s
-    Xg = np.column_stack([np.full(kk.size, az0), kk.ravel(), ee.ravel(), np.full(kk.size, half_burn),
-                          np.zeros(kk.size), np.zeros(kk.size), np.full(kk.size, base.pitchover_s)])
-    orb_g, _ = fly(Xg)
-    cost = np.sum(_residuals(orb_g, cfg) ** 2, axis=-1)
-    x0 = Xg[int(np.argmin(cost))].copy()
-
-    def resid_batch(X):
-        orb, _ = fly(X)
-        reg = _REG * (X - x0) / _SCALE
-        return np.concatenate([_residuals(orb, cfg), reg], axis=-1)
-
-    def fun(x):
-        return resid_batch(x[None, :])[0]
-
-    def jac(x):
-        h = 1e-3 * _SCALE
-        X = np.vstack([x[None, :], x[None, :] + np.diag(h)])
-        R = resid_batch(X)
-        return ((R[1:] - R[0]) / h[:, None]).T
-
-    sol = least_squares(fun, x0, jac=jac, bounds=(_LO, _HI), x_scale=_SCALE, max_nfev=max_nfev,
-                        xtol=1e-10, ftol=1e-10, gtol=1e-10)
-    x = sol.x
     payload = cfg.mav.payload_kg
-    split = None
+    x, pb = _design_x(cfg, base, n_nodes, free_stage_split, max_nfev, None, max(1, n_starts),
+                      payload, counter)
     if maximise_payload:
-        x, payload, split = _max_payload(cfg, x, fly, free_stage_split)
-    orb, _ = fly(x[None, :], None if not maximise_payload else np.array([payload]),
-                 None if split is None else np.array([split]))
+        x, payload = _max_payload(cfg, base, n_nodes, free_stage_split, max_nfev, x, payload,
+                                  payload_tol_kg, counter)
+        pb.payload_kg = payload
+    orb = pb.fly(x[None, :])
+    counter[0] += 1
     orb1 = {k: (v[0].item() if isinstance(v, np.ndarray) else v) for k, v in orb.items()}
-    converged = (abs(orb1["periapsis_alt_km"] - t.periapsis_alt_km) < 1.0
-                 and abs(orb1["apoapsis_alt_km"] - t.apoapsis_alt_km) < 1.0
-                 and abs(orb1["inclination_deg"] - t.inclination_deg) < 0.01)
-    g = base.model_copy(update={**{n: float(v) for n, v in zip(_NAMES, x, strict=False)},
-                                "srm2_trigger": "apoapsis", "coast_s": float(orb1["coast_s"])})
-    return GuidanceDesign(g, orb1, bool(converged), float(payload), counter[0],
-                          None if split is None else float(split))
+    g = _guidance_from_x(base, x, n_nodes, orb1["coast_s"])
+    split = float(x[-1]) if free_stage_split else None
+    return GuidanceDesign(g, orb1, _reached(orb1, t), float(payload), counter[0], split)
 
 
-def _max_payload(cfg, x_start, fly, free_split):
-    """SLSQP: maximise payload subject to hitting the target orbit (equality constraints)."""
-    from scipy.optimize import minimize
+def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, counter):
+    """Largest payload whose design still reaches the target (bracket, then false position).
 
-    m_ref = max(cfg.mav.payload_kg, 1.0)
-    s1, s2 = cfg.mav.srm1, cfg.mav.srm2
-    f0 = s2.propellant_kg / (s1.propellant_kg + s2.propellant_kg)
-    nz = _NV + (2 if free_split else 1)
-    cache = {}
+    The Δv the best design lacks grows about linearly with payload above the limit and is
+    0 below it, so the search uses false position on the infeasible side's deficits and
+    bisection otherwise.
+    """
+    def attempt(m, x_start):
+        xs, pb = _design_x(cfg, base, n_nodes, free_split, max_nfev, x_start, 1, m, counter)
+        orb = pb.fly(xs[None, :])
+        o1 = {k: (v[0].item() if isinstance(v, np.ndarray) else v) for k, v in orb.items()}
+        return xs, _reached(o1, cfg.target), o1["target_dv_m_s"]
 
-    def unpack(Z):
-        X = Z[:, :_NV] * _SCALE
-        pay = Z[:, _NV] * m_ref
-        split = Z[:, _NV + 1] if free_split else None
-        return X, pay, split
-
-    def eval_fd(z):
-        key = z.tobytes()
-        if key not in cache:
-            h = 1e-4
-            Z = np.vstack([z[None, :], z[None, :] + h * np.eye(nz)])
-            orb, _ = fly(*unpack(Z))
-            R = _residuals(orb, cfg)
-            cache.clear()
-            cache[key] = (R[0], ((R[1:] - R[0]) / h).T)
-        return cache[key]
-
-    z0 = np.concatenate([x_start / _SCALE, [cfg.mav.payload_kg / m_ref], [f0] if free_split else []])
-    # a short SRM1 must still outlast the vertical rise and pitch-over
-    f_hi = 1.0 - 1.2 * (2.0 + _HI[6]) / s1.burn_time_s * s1.propellant_kg / (
-        s1.propellant_kg + s2.propellant_kg)
-    lo = np.concatenate([_LO / _SCALE, [0.0], [0.02] if free_split else []])
-    hi = np.concatenate([_HI / _SCALE, [50.0], [max(f_hi, 0.05)] if free_split else []])
-    grad = -np.eye(nz)[_NV]
-    res = minimize(lambda z: -z[_NV], z0, jac=lambda z: grad, method="SLSQP",
-                   bounds=list(zip(lo, hi, strict=False)),
-                   constraints=[{"type": "eq", "fun": lambda z: eval_fd(z)[0],
-                                 "jac": lambda z: eval_fd(z)[1]}],
-                   options={"maxiter": 150, "ftol": 1e-10})
-    X, pay, split = unpack(res.x[None, :])
-    return X[0], float(pay[0]), None if split is None else float(split[0])
+    # rocket-equation sensitivity of Δv to payload, m/s per kg: sets the first steps
+    mav = cfg.mav
+    m0 = mav.liftoff_mass_kg
+    m2 = m0 - mav.srm1.propellant_kg - mav.srm1.inert_kg
+    dvdm = K.G0_M_S2 * (mav.srm1.isp_s * (1 / (m0 - mav.srm1.propellant_kg) - 1 / m0)
+                        + mav.srm2.isp_s * (1 / (m2 - mav.srm2.propellant_kg) - 1 / m2))
+    x_ok = x_bad = None
+    m_ok = m_bad = None
+    d_bad = None
+    ok, deficit = None, None
+    pb_x, m = x, payload
+    xs, ok, deficit = attempt(m, pb_x)
+    step = 1.0
+    for _ in range(30):
+        if ok:
+            x_ok, m_ok = xs, m
+            if m_bad is not None:
+                break
+            m = m + step
+            step *= 2.0
+        else:
+            x_bad, m_bad, d_bad = xs, m, deficit
+            if m_ok is not None:
+                break
+            m = max(0.0, m - max(deficit / dvdm, 0.5))
+            if m_ok is None and m == 0.0 and m_bad == 0.0:
+                return xs, 0.0
+        xs, ok, deficit = attempt(m, x_ok if x_ok is not None else xs)
+    if m_ok is None:
+        return x_bad, 0.0
+    if m_bad is None:
+        return x_ok, m_ok
+    for _ in range(40):
+        if m_bad - m_ok <= tol:
+            break
+        # false position towards where the deficit reaches 0, kept inside the bracket
+        m_try = m_bad - d_bad / dvdm
+        lo, hi = m_ok + 0.1 * (m_bad - m_ok), m_bad - 0.1 * (m_bad - m_ok)
+        m = min(max(m_try, lo), hi)
+        xs, ok, deficit = attempt(m, x_ok)
+        if ok:
+            x_ok, m_ok = xs, m
+        else:
+            x_bad, m_bad, d_bad = xs, m, deficit
+    return x_ok, m_ok

@@ -283,14 +283,22 @@ class LaunchSite(_Model):
 class AscentTarget(_Model):
     """Target orbit of the ascent (the real one is not published, FACTS.md §3, §8).
 
-    Default: 343 km circular at 25° (Harris code, FACTS.md §8); :meth:`mav_sim` gives
-    300 km × 25° (MAV_sim). ``min_periapsis_alt_km`` defines a successful delivery in the
-    Monte Carlo. ASSUMPTION: 250 km, an orbit that survives for years at mean solar activity
-    and is well above the ERO's search altitude floor.
+    Altitudes are above the Mars equatorial radius (3396.19 km, FACTS.md §6).
+
+    Default: 300 km circular at 25°, the TU Delft MAV_sim target (FACTS.md §8), flown by
+    the default vehicle of the same study (:meth:`MAVParams.mav_sim`), which reaches it
+    with ~0.6 kg of payload margin in this model. :meth:`harris` gives Harris's 343 km ×
+    25°. Why not Harris's as the default: with drag, J2, the oblate planet and the
+    Jezero pad, the Harris vehicle (16 kg payload) cannot reach it even with optimised
+    steering: its best orbit is ~284 × 333 km, 13-16 m/s short; it also falls ~3 m/s
+    short of 300 km (see the README and ``tests/test_ascent.py``). ``min_periapsis_alt_km``
+    defines a successful delivery in the Monte Carlo. ASSUMPTION: 250 km, an orbit that
+    survives for years at mean solar activity and is well above the ERO's search
+    altitude floor.
     """
 
-    periapsis_alt_km: float = 343.0  # Harris code, FACTS.md §8
-    apoapsis_alt_km: float = 343.0
+    periapsis_alt_km: float = 300.0  # MAV_sim, FACTS.md §8
+    apoapsis_alt_km: float = 300.0  # MAV_sim, FACTS.md §8
     inclination_deg: float = 25.0  # Harris code and MAV_sim, FACTS.md §8
     min_periapsis_alt_km: float = 250.0  # assumption
     ascending: bool = True
@@ -314,9 +322,19 @@ class AscentTarget(_Model):
 
     @classmethod
     def mav_sim(cls) -> AscentTarget:
-        """300 km circular at 25° (MAV_sim, FACTS.md §8)."""
-        return cls(periapsis_alt_km=300.0, apoapsis_alt_km=300.0, inclination_deg=25.0,
-                   min_periapsis_alt_km=220.0)
+        """300 km circular at 25° (MAV_sim, FACTS.md §8): the default."""
+        return cls()
+
+    @classmethod
+    def harris(cls) -> AscentTarget:
+        """Harris's target: 343 km circular at 25° (FACTS.md §8).
+
+        Harris's code measures altitude above a spherical Mars of radius 3389.5 km (the
+        mean radius), so its orbit radius 3732.5 km is 336.31 km above the equatorial
+        radius used here.
+        """
+        h = 3389.5 + 343.0 - 3396.19  # km above R_eq: Harris code's R and target, FACTS.md §6, §8
+        return cls(periapsis_alt_km=h, apoapsis_alt_km=h, inclination_deg=25.0)
 
 
 class AscentDispersions(_Model):
@@ -369,8 +387,13 @@ class GuidanceParams(_Model):
     pitch_kick_deg : float
         Thrust elevation above the local horizontal at the end of the pitch-over, deg.
     pitch_end_deg : float
-        Thrust elevation at SRM1's nominal burnout; in between the tangent of the elevation
-        varies linearly with time (linear-tangent law), deg.
+        Thrust elevation at SRM1's nominal burnout, deg.
+    pitch_nodes_deg : list of float
+        Thrust elevations at interior nodes equally spaced in time between the end of the
+        pitch-over and SRM1's nominal burnout (at most 8), deg. The tangent of the elevation
+        is interpolated linearly in time through kick, nodes and end value: with no node
+        (the default) this is the linear-tangent law, the vacuum flat-planet optimum; nodes
+        let the optimiser shape the programme for drag, gravity and the coast arc.
     srm2_lead_s : float
         SRM2 ignites this long before the apoapsis predicted after SRM1 jettison, s (an
         onboard timer set from the navigated state); the resulting coast is reported.
@@ -381,7 +404,14 @@ class GuidanceParams(_Model):
     srm2_pitch_deg, srm2_yaw_deg : float
         SRM2 thrust direction at ignition: elevation above the local horizontal and angle
         out of the current orbit plane (toward the orbit normal), deg; held fixed in
-        inertial space through the burn.
+        inertial space through the burn. With ``srm2_attitude="target"`` the pitch is a bias
+        added to the on-board solution.
+    srm2_attitude : {"fixed", "target"}
+        "fixed": the SRM2 pitch is ``srm2_pitch_deg`` (open loop). "target" (closed loop):
+        at ignition the flight computer predicts, from its navigated state and the stage's
+        nominal Δv as one impulse, the pitch that minimises the Δv still needed to reach
+        the target orbit, and adds ``srm2_pitch_deg``; this absorbs part of SRM1's energy
+        and flight-path dispersions.
     """
 
     azimuth_deg: float = 72.0
@@ -389,11 +419,13 @@ class GuidanceParams(_Model):
     pitchover_s: float = 6.0
     pitch_kick_deg: float = 75.0
     pitch_end_deg: float = 20.0
+    pitch_nodes_deg: list[float] = []
     srm2_lead_s: float = 12.0
     coast_s: float | None = None
     srm2_trigger: Literal["apoapsis", "timer"] = "apoapsis"
     srm2_pitch_deg: float = 0.0
     srm2_yaw_deg: float = 0.0
+    srm2_attitude: Literal["fixed", "target"] = "fixed"
 
     @field_validator("azimuth_deg")
     @classmethod
@@ -409,6 +441,13 @@ class GuidanceParams(_Model):
     @classmethod
     def _pitch(cls, v, info):
         return _check_range(info.field_name, v, -30.0, 89.9, "deg")
+
+    @field_validator("pitch_nodes_deg")
+    @classmethod
+    def _nodes(cls, v):
+        if len(v) > 8:
+            raise ValueError(f"pitch_nodes_deg has {len(v)} values; allowed: at most 8")
+        return [_check_range("pitch_nodes_deg", x, -30.0, 89.9, "deg") for x in v]
 
     @field_validator("srm2_lead_s")
     @classmethod
@@ -445,14 +484,43 @@ class IntegratorSettings(_Model):
 
 
 class AscentConfig(_Model):
-    """Everything an ascent study needs; loadable from YAML with :func:`load_ascent_config`."""
+    """Everything an ascent study needs; loadable from YAML with :func:`load_ascent_config`.
 
-    mav: MAVParams = MAVParams()
+    Defaults: the MAV_sim vehicle (:meth:`MAVParams.mav_sim`) to its own 300 km × 25°
+    target (FACTS.md §8), from Jezero. ``launch_epoch_utc`` (UTC, ISO 8601) is the lift-off
+    time; it fixes the orientation of Mars at lift-off and so the node of the delivered
+    orbit in the Mars equator-and-IAU-node frame (``raan_deg``). ASSUMPTION: 2030-06-01
+    00:00 UTC, in the MAV campaign of the July 2022 baseline (ERO in Mars orbit 2029,
+    samples at Earth 2033, FACTS.md §2); set it for any real study, since the node moves
+    360° per sol with the lift-off time.
+    """
+
+    mav: MAVParams = MAVParams.mav_sim()
     site: LaunchSite = LaunchSite()
     target: AscentTarget = AscentTarget()
     dispersions: AscentDispersions = AscentDispersions()
     guidance: GuidanceParams | None = None
     integrator: IntegratorSettings = IntegratorSettings()
+    launch_epoch_utc: str = "2030-06-01T00:00:00"  # assumption, see the docstring
+
+    @field_validator("launch_epoch_utc")
+    @classmethod
+    def _epoch(cls, v):
+        from ..errors import MsrsimError
+        from ..timescales import utc_to_tdb
+
+        try:
+            utc_to_tdb(v, "launch_epoch_utc")
+        except MsrsimError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
+    @property
+    def launch_tdb_s(self) -> float:
+        """Lift-off (ejection) epoch, TDB seconds past J2000."""
+        from ..timescales import utc_to_tdb
+
+        return float(utc_to_tdb(self.launch_epoch_utc, "launch_epoch_utc"))
 
 
 _PRESETS = {"harris": MAVParams.harris, "mav_sim": MAVParams.mav_sim}

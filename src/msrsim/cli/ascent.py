@@ -15,16 +15,25 @@ def ascent(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same result)."),
     config: Path = typer.Option(None, "--config", help="YAML file with mav/site/target/"
                                 "dispersions/guidance sections (or an 'ascent:' section)."),
-    preset: str = typer.Option(None, "--preset", help="MAV preset: harris (default) or mav_sim."),
+    preset: str = typer.Option(None, "--preset", help="MAV preset: mav_sim (default) or harris."),
+    target: str = typer.Option(None, "--target", help="Target preset: mav_sim (300 km x 25 deg, "
+                               "default) or harris (343 km x 25 deg above Harris's 3389.5 km)."),
+    launch_utc: str = typer.Option(None, "--launch-utc", help="Lift-off epoch, UTC ISO 8601 "
+                                   "(sets the orbit node raan_deg; default 2030-06-01T00:00)."),
+    sensitivity: bool = typer.Option(False, "--sensitivity", help="Also fly each dispersion "
+                                     "source alone and tabulate the orbit scatter it causes."),
+    max_payload: bool = typer.Option(False, "--max-payload", help="Also find the largest "
+                                     "payload that still reaches the target."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     out: Path = typer.Option(Path("out"), "--out", help="Directory for the figures."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write the figures."),
 ) -> None:
     """Design the MAV ascent to the target orbit, then fly dispersed trials.
 
-    Prints the nominal delivered orbit, the Δv budget (gravity, drag, steering losses and
-    rotation benefit), the Monte Carlo orbit scatter, P(periapsis above the minimum) and the
-    OS orbit lifetime; writes ascent_profile.png and ascent_scatter.png under --out.
+    Prints the nominal delivered orbit (RAAN in the Mars equator-and-IAU-node frame of the
+    launch epoch), the Δv budget (gravity loss by phase, drag, steering, rotation benefit),
+    the Monte Carlo orbit scatter, P(periapsis above the minimum) and the OS orbit lifetime;
+    writes ascent_profile.png and ascent_scatter.png under --out.
     """
     import numpy as np
 
@@ -40,15 +49,31 @@ def ascent(
         data = cfg.model_dump()
         data["mav"] = {"preset": preset}
         cfg = make_config(data)
+    if target is not None:
+        from ..ascent.params import AscentTarget
+
+        presets = {"mav_sim": AscentTarget.mav_sim, "harris": AscentTarget.harris}
+        if target not in presets:
+            raise ConfigError(f"--target={target!r} unknown; allowed: mav_sim, harris")
+        cfg = cfg.model_copy(update={"target": presets[target]()})
+    if launch_utc is not None:
+        data = cfg.model_dump()
+        data["launch_epoch_utc"] = launch_utc
+        cfg = make_config(data)
 
     from ..ascent.flight import fly_nominal
     from ..ascent.guidance import design_guidance
 
+    payload_max = None
     if cfg.guidance is None:
         design = design_guidance(cfg)
         guidance, converged = design.guidance, design.converged
+        if max_payload:
+            payload_max = design_guidance(cfg, maximise_payload=True).payload_kg
     else:
         guidance, converged = cfg.guidance, None
+        if max_payload:
+            raise ConfigError("--max-payload redesigns the steering; remove the guidance section")
     hist = fly_nominal(cfg, guidance)
     nom = hist.orbit
     mc = None
@@ -56,6 +81,11 @@ def ascent(
         from ..ascent.montecarlo import run_monte_carlo
 
         mc = run_monte_carlo(cfg, guidance, trials, seed)
+    sens = None
+    if sensitivity:
+        from ..ascent.montecarlo import dispersion_sensitivity
+
+        sens = dispersion_sensitivity(cfg, guidance, max(trials, 200), seed)
     lifetime = None
     if nom["periapsis_alt_km"] > 100.0 and np.isfinite(nom["apoapsis_alt_km"]):
         from ..marsorbit.lifetime import os_lifetime_days
@@ -77,13 +107,23 @@ def ascent(
         return float(x) if np.isfinite(x) else None
 
     keys = ("periapsis_alt_km", "apoapsis_alt_km", "inclination_deg", "a_km", "e", "raan_deg",
-            "dv_total_m_s", "dv_ideal_m_s", "dv_gravity_loss_m_s", "dv_drag_loss_m_s",
-            "dv_steering_loss_m_s", "dv_rotation_benefit_m_s", "dv_other_m_s", "shortfall_m_s",
-            "max_q_pa", "max_axial_g", "max_alpha_deg", "coast_s", "flight_time_s")
+            "raan_fixed_deg", "argp_deg", "dv_total_m_s", "dv_ideal_m_s", "dv_gravity_loss_m_s",
+            "dv_gravity_loss_srm1_m_s", "dv_gravity_loss_coast_m_s", "dv_gravity_loss_srm2_m_s",
+            "dv_drag_loss_m_s", "dv_steering_loss_m_s", "dv_steering_loss_srm1_m_s",
+            "dv_steering_loss_srm2_m_s", "dv_rotation_benefit_m_s", "dv_other_m_s", "shortfall_m_s",
+            "target_dv_m_s", "max_q_pa", "max_axial_g", "max_alpha_deg", "coast_s", "flight_time_s",
+            "srm1_burnout_alt_km", "srm1_burnout_speed_m_s", "srm2_ignition_alt_km")
     result = {k: fin(nom[k]) for k in keys}
+    from ..ascent.core import launch_rotation_angle_rad
+
     result.update({
         "mav": cfg.mav.name,
+        "payload_kg": cfg.mav.payload_kg,
+        "payload_max_kg": payload_max,
         "target": cfg.target.model_dump(),
+        "launch_epoch_utc": cfg.launch_epoch_utc,
+        "t_launch_tdb_s": cfg.launch_tdb_s,
+        "mars_rotation_angle_deg": float(np.degrees(launch_rotation_angle_rad(cfg))),
         "reached_target": converged,
         "orbit_ok": bool(nom["orbit_ok"]),
         "p_orbit_ok": mc.p_orbit_ok if mc is not None else float(nom["orbit_ok"]),
@@ -92,6 +132,7 @@ def ascent(
         "trials": trials,
         "seed": seed,
         "monte_carlo": mc.summary() if mc is not None else None,
+        "sensitivity": sens,
         "figures": fig_paths,
     })
     if as_json:
@@ -108,8 +149,14 @@ def ascent(
     for k, label in (("periapsis_alt_km", "periapsis altitude (km)"),
                      ("apoapsis_alt_km", "apoapsis altitude (km)"),
                      ("inclination_deg", "inclination (deg)"),
+                     ("raan_deg", "RAAN, Mars equator / IAU node (deg)"),
+                     ("target_dv_m_s", "Δv lacking for the target (m/s)"),
                      ("dv_total_m_s", "Δv total (m/s)"), ("dv_ideal_m_s", "  orbital speed (m/s)"),
-                     ("dv_gravity_loss_m_s", "  + gravity loss"), ("dv_drag_loss_m_s", "  + drag loss"),
+                     ("dv_gravity_loss_m_s", "  + gravity loss"),
+                     ("dv_gravity_loss_srm1_m_s", "      during SRM1 burn"),
+                     ("dv_gravity_loss_coast_m_s", "      during coast (climb)"),
+                     ("dv_gravity_loss_srm2_m_s", "      during SRM2 burn"),
+                     ("dv_drag_loss_m_s", "  + drag loss"),
                      ("dv_steering_loss_m_s", "  + steering loss"),
                      ("dv_rotation_benefit_m_s", "  − rotation benefit"),
                      ("dv_other_m_s", "  + other (ejection, centrifugal)"),
@@ -119,6 +166,8 @@ def ascent(
         v = result[k]
         t.add_row(label, "—" if v is None else f"{v:,.2f}")
     t.add_row("OS lifetime (days)", f"{lifetime:,.0f}")
+    if payload_max is not None:
+        t.add_row("max payload to target (kg)", f"{payload_max:,.2f}")
     con.print(t)
     if converged is False:
         con.print("[yellow]target orbit not reached: best orbit shown[/yellow]")
@@ -130,5 +179,20 @@ def ascent(
             m.add_row(k, *(f"{s[x]:,.3f}" for x in ("mean", "std", "p01", "p99")))
         con.print(m)
         con.print(f"P(periapsis >= {cfg.target.min_periapsis_alt_km:g} km) = {mc.p_orbit_ok:.4f}")
+    if sens is not None:
+        st = Table(title="Dispersion sensitivity (each source alone)")
+        for c in ("source", "1-sigma", "periapsis σ (km)", "periapsis shift (km)", "apoapsis σ (km)",
+                  "incl. σ (deg)", "P(ok)"):
+            st.add_column(c, justify="left" if c == "source" else "right")
+        for k, v in sens.items():
+            if k == "rss_of_sources":
+                st.add_row("RSS of sources", "", f"{v['periapsis_std_km']:.1f}", "",
+                           f"{v['apoapsis_std_km']:.1f}", "", "")
+                continue
+            sig = "" if v["sigma"] is None else f"{v['sigma']:g} {v['unit']}"
+            st.add_row(k, sig, f"{v['periapsis_std_km']:.1f}", f"{v['periapsis_mean_shift_km']:+.1f}",
+                       f"{v['apoapsis_std_km']:.1f}", f"{v['inclination_std_deg']:.3f}",
+                       f"{v['p_orbit_ok']:.3f}")
+        con.print(st)
     for p in fig_paths:
         con.print(f"wrote {p}")
