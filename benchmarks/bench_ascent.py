@@ -88,9 +88,22 @@ def main():
     t0 = time.perf_counter()
     design = design_guidance(cfg)
     t_design = time.perf_counter() - t0
-    print(f"guidance design (Harris MAV, 343 km x 25 deg): {t_design:.2f} s warm "
+    print(f"guidance design (default: MAV_sim vehicle, 300 km x 25 deg, 4 nodes): {t_design:.2f} s warm "
           f"({t_design_cold:.2f} s first call incl. compile/load), {design.n_trajectories} trajectories; "
           f"target <= 30 s")
+    from msrsim.ascent.params import AscentTarget, MAVParams
+
+    harris = AscentConfig(mav=MAVParams.harris(), target=AscentTarget.harris())
+    t0 = time.perf_counter()
+    dh = design_guidance(harris)
+    print(f"guidance design (Harris MAV, 343 km x 25 deg above 3389.5 km): {time.perf_counter() - t0:.2f} s, "
+          f"reached={dh.converged}, best {dh.orbit['periapsis_alt_km']:.1f} x "
+          f"{dh.orbit['apoapsis_alt_km']:.1f} km, "
+          f"lacks {dh.orbit['target_dv_m_s']:.1f} m/s")
+    t0 = time.perf_counter()
+    dp = design_guidance(cfg, maximise_payload=True)
+    print(f"payload maximisation (default vehicle and target): {time.perf_counter() - t0:.2f} s, "
+          f"max payload {dp.payload_kg:.2f} kg, {dp.n_trajectories} trajectories")
 
     run_monte_carlo(cfg, design.guidance, 16, seed=0)  # warm-up
     n = 10_000

@@ -3,7 +3,8 @@
 Public API: parameter objects (:class:`MAVParams`, :class:`LaunchSite`,
 :class:`AscentTarget`, :class:`AscentDispersions`, :class:`GuidanceParams`,
 :class:`AscentConfig`, :func:`load_ascent_config`), :func:`design_guidance`,
-:func:`fly_nominal`, :func:`run_monte_carlo`. Heavy modules load on first use.
+:func:`fly_nominal`, :func:`run_monte_carlo`, :func:`dispersion_sensitivity`. Heavy
+modules load on first use.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _LAZY = {
     "launch_azimuth_deg": (".guidance", "launch_azimuth_deg"),
     "run_monte_carlo": (".montecarlo", "run_monte_carlo"),
     "AscentMonteCarlo": (".montecarlo", "AscentMonteCarlo"),
+    "dispersion_sensitivity": (".montecarlo", "dispersion_sensitivity"),
     "fly_nominal": (".flight", "fly_nominal"),
 }
 

@@ -353,13 +353,22 @@ def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, coun
 
     The Δv the best design lacks grows about linearly with payload above the limit and is
     0 below it, so the search uses false position on the infeasible side's deficits and
-    bisection otherwise.
+    bisection otherwise. A payload is declared infeasible only after both a warm-started
+    and a cold multi-start design fail.
     """
     def attempt(m, x_start):
-        xs, pb = _design_x(cfg, base, n_nodes, free_split, max_nfev, x_start, 1, m, counter)
-        orb = pb.fly(xs[None, :])
-        o1 = {k: (v[0].item() if isinstance(v, np.ndarray) else v) for k, v in orb.items()}
-        return xs, _reached(o1, cfg.target), o1["target_dv_m_s"]
+        best = None
+        # warm start from the last feasible design; if that fails, a cold multi-start
+        # design, so that a local minimum is not mistaken for the payload limit
+        for xs0, starts in ((x_start, 1), (None, 2)):
+            xs, pb = _design_x(cfg, base, n_nodes, free_split, max_nfev, xs0, starts, m, counter)
+            orb = pb.fly(xs[None, :])
+            o1 = {k: (v[0].item() if isinstance(v, np.ndarray) else v) for k, v in orb.items()}
+            if best is None or o1["target_dv_m_s"] < best[2]:
+                best = (xs, _reached(o1, cfg.target), o1["target_dv_m_s"])
+            if best[1]:
+                break
+        return best
 
     # rocket-equation sensitivity of Δv to payload, m/s per kg: sets the first steps
     mav = cfg.mav

@@ -131,7 +131,9 @@ class MAVParams(_Model):
     (OS + adapter); SRM1 215.619 kg of propellant in 76 s at 7925.77 N mean thrust
     (Isp 284.9 s derived, inert 60.36 kg = 393.79 - 215.619 - 117.809); SRM2 54.467 kg in
     24.45 s giving 1696 m/s from 117.809 kg at ignition (Isp 278.7 s derived; stage inert
-    47.342 kg). Use :meth:`mav_sim` for the TU Delft MAV_sim alternative.
+    47.342 kg). :meth:`mav_sim` gives the TU Delft MAV_sim alternative, which is the
+    vehicle of the default :class:`AscentConfig` (the Harris vehicle cannot reach its own
+    343 km target in this model with drag; see :class:`AscentTarget`).
 
     Parameters
     ----------
@@ -287,11 +289,12 @@ class AscentTarget(_Model):
 
     Default: 300 km circular at 25°, the TU Delft MAV_sim target (FACTS.md §8), flown by
     the default vehicle of the same study (:meth:`MAVParams.mav_sim`), which reaches it
-    with ~0.6 kg of payload margin in this model. :meth:`harris` gives Harris's 343 km ×
-    25°. Why not Harris's as the default: with drag, J2, the oblate planet and the
-    Jezero pad, the Harris vehicle (16 kg payload) cannot reach it even with optimised
-    steering: its best orbit is ~284 × 333 km, 13-16 m/s short; it also falls ~3 m/s
-    short of 300 km (see the README and ``tests/test_ascent.py``). ``min_periapsis_alt_km``
+    with ~2.4 kg of payload margin in this model (maximum payload ~18.4 kg).
+    :meth:`harris` gives Harris's 343 km × 25°. Why not Harris's as the default: with
+    drag, J2, the oblate planet and the Jezero pad, the Harris vehicle (16 kg payload)
+    cannot reach it even with optimised steering: its best orbit is 286 × 328 km, 13.5 m/s
+    short (the largest payload that reaches it is ~11 kg); it also falls 2.7 m/s short of
+    300 km (290 × 298 km). See the README and ``tests/test_ascent.py``. ``min_periapsis_alt_km``
     defines a successful delivery in the Monte Carlo. ASSUMPTION: 250 km, an orbit that
     survives for years at mean solar activity and is well above the ERO's search
     altitude floor.
