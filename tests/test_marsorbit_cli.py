@@ -218,11 +218,12 @@ def test_untargeted_node_gap_grows_at_the_site_rate_minus_the_os_node_rate():
     dt = 600.0
     a = _chain("as_given", t0, end)
     b = _chain("as_given", t0 + dt, end)
-    rate = 350.891982443297 / 86400.0 - np.degrees(node_rate_rad_s(343.0, 25.0))  # deg/s
+    os_alt_km = OSParams().periapsis_alt_km  # the OS orbit the chain uses (ascent target)
+    rate = 350.891982443297 / 86400.0 - np.degrees(node_rate_rad_s(os_alt_km, 25.0))  # deg/s
     d = (b.delta_raan_deg - a.delta_raan_deg + 180.0) % 360.0 - 180.0
     assert abs(d - rate * dt) < 1e-9
     # and the OS node at rendezvous is its launch node drifted at the J2 rate
-    drift = np.degrees(node_rate_rad_s(343.0, 25.0)) * (end - t0)
+    drift = np.degrees(node_rate_rad_s(os_alt_km, 25.0)) * (end - t0)
     assert abs(((a.os_node_at_rendezvous_deg - a.os_node_at_launch_deg - drift) + 180) % 360 - 180) < 1e-9
 
 

@@ -52,6 +52,11 @@ EARTH = Planet("earth", C.GM_EARTH_M3_S2, C.R_EARTH_EQ_M, C.F_EARTH, C.J2_EARTH,
 
 PLANETS = {"mars": MARS, "earth": EARTH}
 
+#: IAU WGCCRE 2015 Mars prime meridian W = W0 + W1 d, d in days TDB past J2000
+#: (Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130:22); periodic terms < 2e-4° omitted.
+MARS_W0_DEG = 176.049863
+MARS_W1_DEG_DAY = 350.891982443297
+
 
 def pole_ra_dec_rad(body: str, t_tdb_s) -> tuple[np.ndarray, np.ndarray]:
     """Right ascension and declination of the north pole in the ICRF, rad.
@@ -131,7 +136,7 @@ def mars_rotation_angle_rad(t_tdb_s):
     d = np.asarray(t_tdb_s, dtype=float) / C.SECONDS_PER_DAY
     whole = np.floor(d)
     frac = d - whole
-    w1 = 350.891982443297  # deg/day, Archinal et al. 2018
-    w_deg = np.mod(176.049863 + np.mod(w1 * whole, 360.0) + w1 * frac, 360.0)  # Archinal 2018
+    w1 = MARS_W1_DEG_DAY
+    w_deg = np.mod(MARS_W0_DEG + np.mod(w1 * whole, 360.0) + w1 * frac, 360.0)
     out = np.radians(w_deg)
     return float(out) if out.ndim == 0 else out

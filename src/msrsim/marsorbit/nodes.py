@@ -16,25 +16,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..bodies import MARS
+from ..bodies import MARS, MARS_W1_DEG_DAY, mars_rotation_angle_rad
 from ..constants import SECONDS_PER_DAY
 from ..errors import ConfigError
-
-#: IAU WGCCRE 2015 Mars prime meridian, W = W0 + W1 d (d in days TDB past J2000; Archinal
-#: et al. 2018, Celest. Mech. Dyn. Astr. 130:22). Periodic terms (< 1e-3 deg) are omitted.
-MARS_W0_DEG = 176.049863
-MARS_W1_DEG_DAY = 350.891982443297
 
 _TWO_PI = 2.0 * math.pi
 
 
 def _wrap_pi(x: float) -> float:
     return (x + math.pi) % _TWO_PI - math.pi
-
-
-def mars_prime_meridian_rad(t_tdb_s: float) -> float:
-    """IAU 2015 prime-meridian angle W of Mars, rad (not reduced to 0..2 pi)."""
-    return math.radians(MARS_W0_DEG + MARS_W1_DEG_DAY * t_tdb_s / SECONDS_PER_DAY)
 
 
 def launch_node_rad(t_tdb_s: float, lat_deg: float, lon_deg: float, inclination_deg: float,
@@ -61,7 +51,7 @@ def launch_node_rad(t_tdb_s: float, lat_deg: float, lon_deg: float, inclination_
                           f"{lat_deg!r} deg; allowed: |latitude| <= inclination <= 180 - |latitude|")
     u = math.asin(s) if ascending else math.pi - math.asin(s)
     dlon = math.atan2(math.cos(inc) * math.sin(u), math.cos(u))
-    alpha = mars_prime_meridian_rad(t_tdb_s) + math.radians(lon_deg)
+    alpha = mars_rotation_angle_rad(t_tdb_s) + math.radians(lon_deg)
     return (alpha - dlon) % _TWO_PI
 
 

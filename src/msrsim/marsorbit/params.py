@@ -55,8 +55,8 @@ class OSParams(_Params):
         for satellites in free-molecular flow; diffuse reflection gives ~2.0-2.2).
     periapsis_alt_km, apoapsis_alt_km : float
         Delivered orbit above the equatorial radius, km. Default: the ascent model's target
-        (:class:`msrsim.ascent.AscentTarget`), 343 km circular (Harris's open MAV code,
-        FACTS.md §8; the MAV_sim study uses 300 km).
+        (:class:`msrsim.ascent.AscentTarget`), 300 km circular at 25° (the MAV_sim study;
+        FACTS.md §8; Harris's open MAV code targets 343 km).
     inclination_deg : float
         Delivered inclination to the Mars equator, deg: the ascent target's, 25 (FACTS.md
         §8, both studies).
