@@ -30,47 +30,8 @@ def entry_command(
     tag = cfg.name
     results_file = out / f"entry_{tag}_trials.npz"
     np.savez_compressed(results_file, **{k: np.asarray(v) for k, v in res.trials.items()})
-    nom = res.nominal
-    tr = res.trials
-    landed = tr["status"] == 0 if trials else np.array([], bool)
-
-    def mean_or_nom(key):
-        if trials and np.any(landed) and np.all(np.isfinite(tr[key][landed])):
-            return float(np.mean(tr[key][landed]))
-        return nom[key]
-
-    ell = res.ellipse
-    summary = {
-        "preset": tag,
-        "trials": trials,
-        "seed": seed,
-        "n_landed": int(landed.sum()) if trials else int(nom["status"] == 0),
-        "n_skip_out": int(np.sum(tr["status"] == 1)) if trials else int(nom["status"] == 1),
-        "peak_g": mean_or_nom("peak_g"),
-        "peak_heat_flux_w_cm2": mean_or_nom("peak_heat_flux_w_cm2"),
-        "heat_load_j_cm2": mean_or_nom("heat_load_j_cm2"),
-        "peak_qdyn_pa": mean_or_nom("peak_qdyn_pa"),
-        "impact_speed_m_s": mean_or_nom("impact_speed_m_s"),
-        "entry_to_landing_s": mean_or_nom("entry_to_landing_s"),
-        "landing_lat_deg": ell.get("centre_lat_deg", nom["landing_lat_deg"]),
-        "landing_lon_deg": ell.get("centre_lon_deg", nom["landing_lon_deg"]),
-        "ellipse99_major_km": ell.get("ellipse99_major_km"),
-        "ellipse99_minor_km": ell.get("ellipse99_minor_km"),
-        "ellipse3s_major_km": ell.get("ellipse3s_major_km"),
-        "ellipse3s_minor_km": ell.get("ellipse3s_minor_km"),
-        "centre_offset_km": ell.get("centre_offset_km"),
-        "p_within_radius": ell.get("p_within_radius"),
-        "radius_km": cfg.target.radius_km,
-        "p_inside_zone": ell.get("p_inside_zone"),
-        "deploy_mach": nom["deploy_mach"] if np.isfinite(nom["deploy_mach"]) else None,
-        "deploy_alt_m": nom["deploy_alt_m"] if np.isfinite(nom["deploy_alt_m"]) else None,
-        "nominal": {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in nom.items()},
-        "entry_lat_deg": res.entry_lat_deg,
-        "entry_lon_deg": res.entry_lon_deg,
-        "results_file": str(results_file),
-        "statistics": "mean over landed trials" if trials else "nominal",
-    }
-    summary = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in summary.items()}
+    summary = res.summary(seed=seed)
+    summary["results_file"] = str(results_file)
     figs = []
     if plots:
         figs = _figures(res, out)

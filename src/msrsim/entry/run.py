@@ -52,6 +52,65 @@ class EntryResult:
     ellipse: dict = field(default_factory=dict)
     guidance_table: dict | None = None
 
+    def summary(self, seed: int | None = None) -> dict:
+        """JSON-ready summary: means over landed trials (nominal values with no trials).
+
+        Parameters
+        ----------
+        seed : int, optional
+            Seed the trials were drawn with, recorded in the summary.
+
+        Returns
+        -------
+        dict
+            ``peak_g``, ``peak_heat_flux_w_cm2`` (W/cm^2), ``heat_load_j_cm2``,
+            ``peak_qdyn_pa``, ``impact_speed_m_s``, ``entry_to_landing_s``, landing centre
+            (deg), 99 % and 3-sigma ellipse axes (km), zone probabilities and the nominal's
+            scalars; non-finite values become None.
+        """
+        cfg, nom, tr, ell = self.config, self.nominal, self.trials, self.ellipse
+        trials = int(np.size(tr.get("status", []))) if tr else 0
+        landed = tr["status"] == 0 if trials else np.array([], bool)
+
+        def mean_or_nom(key):
+            if trials and np.any(landed) and np.all(np.isfinite(tr[key][landed])):
+                return float(np.mean(tr[key][landed]))
+            return nom[key]
+
+        def clean(v):
+            return None if isinstance(v, float) and not np.isfinite(v) else v
+
+        out = {
+            "preset": cfg.name,
+            "trials": trials,
+            "seed": seed,
+            "n_landed": int(landed.sum()) if trials else int(nom["status"] == 0),
+            "n_skip_out": int(np.sum(tr["status"] == 1)) if trials else int(nom["status"] == 1),
+            "peak_g": mean_or_nom("peak_g"),
+            "peak_heat_flux_w_cm2": mean_or_nom("peak_heat_flux_w_cm2"),
+            "heat_load_j_cm2": mean_or_nom("heat_load_j_cm2"),
+            "peak_qdyn_pa": mean_or_nom("peak_qdyn_pa"),
+            "impact_speed_m_s": mean_or_nom("impact_speed_m_s"),
+            "entry_to_landing_s": mean_or_nom("entry_to_landing_s"),
+            "landing_lat_deg": ell.get("centre_lat_deg", nom["landing_lat_deg"]),
+            "landing_lon_deg": ell.get("centre_lon_deg", nom["landing_lon_deg"]),
+            "ellipse99_major_km": ell.get("ellipse99_major_km"),
+            "ellipse99_minor_km": ell.get("ellipse99_minor_km"),
+            "ellipse3s_major_km": ell.get("ellipse3s_major_km"),
+            "ellipse3s_minor_km": ell.get("ellipse3s_minor_km"),
+            "centre_offset_km": ell.get("centre_offset_km"),
+            "p_within_radius": ell.get("p_within_radius"),
+            "radius_km": cfg.target.radius_km,
+            "p_inside_zone": ell.get("p_inside_zone"),
+            "deploy_mach": clean(nom["deploy_mach"]),
+            "deploy_alt_m": clean(nom["deploy_alt_m"]),
+            "nominal": {k: clean(v) for k, v in nom.items()},
+            "entry_lat_deg": self.entry_lat_deg,
+            "entry_lon_deg": self.entry_lon_deg,
+            "statistics": "mean over landed trials" if trials else "nominal",
+        }
+        return {k: clean(v) for k, v in out.items()}
+
 
 def _terminal(cfg: EntryConfig, out, body):
     """Apply the powered-descent terminal model; returns landing lat, lon (rad), speed, time, dv."""
