@@ -65,7 +65,7 @@ def test_windows_bad_input_exits_2_with_one_line(args, match, tmp_path, capsys):
 
 
 def test_run_writes_figures_and_summary(tmp_path, capsys):
-    rc = main(["run", "--preset", "tianwen3", "--out", str(tmp_path), "--json"])
+    rc = main(["run", "--preset", "tianwen3", "--windows-only", "--out", str(tmp_path), "--json"])
     assert rc == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary == json.loads((tmp_path / "summary.json").read_text())

@@ -90,3 +90,14 @@ def test_date_ranges():
         parse_date_range("2029-03-01:2028-09-01", "--depart")
     with pytest.raises(ConfigError, match="--arrive"):
         parse_date_range("2029-03-01", "--arrive")
+
+
+def test_jd_utc_round_trip_keeps_shape():
+    from msrsim.timescales import jd_utc_to_tdb, tdb_to_jd_utc
+
+    t = utc_to_tdb("2030-01-01T00:00:00")
+    jd = tdb_to_jd_utc(t)
+    assert isinstance(jd, float) and jd == pytest.approx(2462502.5, abs=1e-9)  # 2030-01-01 00:00 UTC
+    arr = tdb_to_jd_utc(np.full((2, 3), t))
+    assert arr.shape == (2, 3)
+    assert abs(jd_utc_to_tdb(jd) - t) < 1e-4

@@ -141,8 +141,9 @@ def tdb_to_jd_utc(t_tdb_s: np.ndarray | float) -> np.ndarray | float:
     t_tdb_s : float or array
         TDB seconds past J2000.
     """
-    u1, u2 = _tdb_to_utc_jd(np.asarray(t_tdb_s, dtype=float))
-    out = u1 + u2
+    t = np.asarray(t_tdb_s, dtype=float)
+    u1, u2 = _tdb_to_utc_jd(t.ravel())
+    out = (u1 + u2).reshape(t.shape)
     return float(out) if out.ndim == 0 else out
 
 

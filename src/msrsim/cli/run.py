@@ -1,4 +1,4 @@
-"""``msrsim run``: the launch-window analysis of an architecture (until the campaign engine lands)."""
+"""``msrsim run``: an architecture's launch windows, then every phase chained by its dates."""
 
 from __future__ import annotations
 
@@ -26,11 +26,19 @@ def run(
     config: str = typer.Option(None, "--config", help="architecture YAML file instead of a preset"),
     out: str = typer.Option("out", "--out", help="output folder for figures and the summary"),
     ephemeris: str = typer.Option(None, "--ephemeris", help="SPK file (.bsp) instead of DE421"),
+    trials: int = typer.Option(2000, "--trials", min=0, max=1_000_000,
+                               help="Monte Carlo trials per dispersed phase (0: nominals only)"),
+    seed: int = typer.Option(1, "--seed", help="random seed"),
+    windows_only: bool = typer.Option(False, "--windows-only", help="launch windows only, no phases"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON on stdout"),
 ) -> None:
-    """Launch-window analysis of an architecture: porkchops, best transfers, launch periods.
+    """Run an architecture: launch windows, then every phase chained by its dates.
 
-    Writes out/windows_<n>_<vehicle>.png per leg, out/summary.md and out/summary.json.
+    Launch windows (porkchops, best transfers, launch periods), then the campaign preview:
+    lander entry at Jezero, OS return set, MAV ascent, ERO Mars phase (insertion, spiral,
+    rendezvous, return), EES entry at Utah, each with its Monte Carlo. Writes
+    out/windows_<n>_<vehicle>.png per leg, out/campaign_timeline.png, out/summary.md and
+    out/summary.json.
     """
     from ..architecture import analyse_windows, load_architecture
     from ..errors import ConfigError
@@ -67,6 +75,16 @@ def run(
         legs.append(entry)
     summary = {"architecture": arch.name, "title": arch.title, "source": arch.source,
                "earth_return_year": arch.earth_return_year, "ephemeris": ephemeris or "DE421", "legs": legs}
+    preview = None
+    if not windows_only:
+        from ..campaign import preview_campaign
+        from ._campaign_report import plot_timeline
+
+        preview = preview_campaign(arch, trials=trials, seed=seed, windows=results,
+                                   ephemeris_path=ephemeris)
+        summary["campaign"] = preview.summary()
+        timeline_png = os.path.join(out, "campaign_timeline.png")
+        summary["campaign"]["figure"] = str(plot_timeline(preview, timeline_png))
     with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as fh:
         json.dump(summary, fh, indent=2)
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as fh:
@@ -92,6 +110,11 @@ def run(
                           f"needs C3 ≤ {lp.c3_max_km2_s2:.2f} km²/s²")
         elif r.problem:
             console.print(f"  launch period: {r.problem}")
+    if preview is not None:
+        from ._campaign_report import phase_table, timeline_table
+
+        console.print(timeline_table(summary["campaign"]))
+        console.print(phase_table(summary["campaign"]))
     console.print(f"figures and summary: {out}/")
 
 
@@ -121,4 +144,8 @@ def _markdown(s: dict) -> str:
         if leg.get("note"):
             lines += ["", f"Note: {leg['note']}"]
         lines += ["", f"![porkchop]({os.path.basename(leg['figure'])})", ""]
+    if "campaign" in s:
+        from ._campaign_report import markdown
+
+        lines += markdown(s["campaign"])
     return "\n".join(lines)
