@@ -23,7 +23,7 @@ from msrsim.ascent.params import AscentConfig
 def scipy_one(P, inp, rtol=1e-8, atol=1e-6):
     """The same dynamics (the compiled right-hand side) integrated by scipy's RK45, phase by phase."""
     body = inp.body
-    diag = np.zeros(4)
+    diag = np.zeros(K.N_DIAG)
     nvec = np.zeros(3)
     dir2 = np.zeros(3)
     out = np.zeros(K.N_OUT)

@@ -184,10 +184,12 @@ def test_max_payload_brackets_feasibility_and_falls_with_altitude(max_payload_35
 
 
 def test_step_size_convergence(nominal):
-    # Burn steps from 0.4 s to 0.1 s agree with a 0.025 s reference within 0.5 m (the
+    # At OS separation, burn steps of 0.2 s and 0.1 s agree with a 0.025 s reference within
+    # 3 m and 0.4 s within 20 m (the α-limited design kicks hard in its first 1.5 s and the
+    # limiter opens as 1/q there; the kernel takes quarter steps for the first 4 s; the
     # tabulated atmosphere and CD(Mach) are piecewise linear, so RK4 loses its 4th order at
-    # the kinks, but the errors are already at the mm-cm level) and the default steps (0.2 s
-    # burns, 2 s coast) are within 5 m / 1 cm/s of an 8x finer reference at OS separation.
+    # the kinks); the default steps (0.2 s burns, 2 s coast) are within 3 m / 1 cm/s of an
+    # 8x finer reference.
     cfg, design = nominal
     inp = core.kernel_inputs(cfg)
     rows = []
@@ -196,8 +198,8 @@ def test_step_size_convergence(nominal):
         rows.append(core.nominal_row(c, design.guidance))
     out = core.run_batch(np.array(rows), inp)
     err = [np.linalg.norm(o[0:3] - out[3, 0:3]) for o in out[:3]]
-    assert max(err) < 0.5  # m
-    assert np.linalg.norm(out[1, 0:3] - out[4, 0:3]) < 5.0  # m
+    assert err[0] < 20.0 and max(err[1:]) < 3.0  # m
+    assert np.linalg.norm(out[1, 0:3] - out[4, 0:3]) < 3.0  # m
     assert np.linalg.norm(out[1, 3:6] - out[4, 3:6]) < 0.01  # m/s
 
 
@@ -299,8 +301,13 @@ def test_cli_json_and_errors(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     for k in ("periapsis_alt_km", "apoapsis_alt_km", "inclination_deg", "dv_total_m_s",
               "dv_gravity_loss_m_s", "dv_drag_loss_m_s", "p_orbit_ok", "os_lifetime_days",
-              "raan_deg"):
+              "raan_deg", "max_alpha_deg_high_q", "max_q_alpha_pa_deg", "max_q_pa", "max_axial_g"):
         assert k in data and data[k] is not None
+    # the designed steering respects the MAV_sim limits (FACTS.md §8: 4°, 15 g)
+    assert data["max_alpha_deg_high_q"] <= 4.0 + 1e-3 and data["max_axial_g"] <= 15.0
+    assert data["within_limits"] is True and data["limits"]["alpha_limit_q_pa"] == 50.0
+    for k in ("max_alpha_deg_high_q", "max_q_alpha_pa_deg", "max_q_pa", "max_axial_g"):
+        assert set(data["monte_carlo"][k]) >= {"mean", "std", "p01", "p99", "max"}
     assert data["reached_target"] is True  # the default target is reachable
     assert 0.0 <= data["raan_deg"] < 360.0
     assert (tmp_path / "ascent_profile.png").stat().st_size > 10_000
@@ -339,9 +346,9 @@ def test_raan_in_the_iau_node_frame(nominal):
 
 
 def test_dispersion_sensitivity_table(nominal):
-    """Each source alone: energy sources (density, Isp, inert mass) spread the orbit the
-    most; the single-source spreads add up (root sum square) to roughly the total, and a
-    source set to zero is absent."""
+    """Each source alone: energy errors move the orbit by Δa ≈ 2 a Δv / v (≈ 2.2 km per m/s
+    at 300 km); the single-source spreads add up (root sum square) to roughly the total,
+    and a source set to zero is absent."""
     from msrsim.ascent.montecarlo import dispersion_sensitivity
 
     cfg, d = nominal
@@ -349,9 +356,15 @@ def test_dispersion_sensitivity_table(nominal):
     s = dispersion_sensitivity(c, d.guidance, 300, seed=4)
     assert "pad_altitude_m" not in s and "all" in s
     hp = {k: v["periapsis_std_km"] for k, v in s.items() if k not in ("all", "rss_of_sources")}
-    assert max(hp, key=hp.get) in ("density_frac", "isp_frac", "inert_frac")
-    # a 0.5 % Isp error is ~0.5 % of ~3.9 km/s of Δv, ~20 m/s: Δa = 2 a Δv / v ≈ 40 km
+    r = MARS.r_eq_m + 300e3
+    km_per_m_s = 2.0 * r / math.sqrt(MU / r) / 1e3
+    # a 0.5 % Isp error is ~0.5 % of ~3.9 km/s of Δv, ~20 m/s: Δa ≈ 40 km
     assert 15.0 < hp["isp_frac"] < 60.0
+    # density ±35 % scales the drag loss: σ ≈ 2.2 km/(m/s) × 0.35 × drag loss, within 40 %
+    expect = km_per_m_s * 0.35 * d.orbit["dv_drag_loss_m_s"]
+    assert 0.6 * expect < hp["density_frac"] < 1.4 * expect
+    # pointing errors of the (vacuum) SRM2 matter less than energy errors
+    assert hp["srm2_pointing_deg"] < hp["isp_frac"] and hp["tipoff_deg"] < hp["isp_frac"]
     assert 0.7 < s["all"]["periapsis_std_km"] / s["rss_of_sources"]["periapsis_std_km"] < 1.3
 
 

@@ -42,8 +42,9 @@ G0_M_S2 = 9.80665  # standard gravity for Isp (msrsim.constants.G0_M_S2)
  I_TB1_NOM, I_COAST, I_APO_LEAD, I_P2, I_Y2, I_IGN_E1, I_IGN_E2, I_MIS1_1, I_MIS1_2,
  I_ERR2_1, I_ERR2_2, I_DT_BURN, I_DT_COAST, I_N_NODES, I_NODE0) = range(35)
 MAX_NODES = 8  # interior nodes of the SRM1 pitch programme (I_NODE0 .. I_NODE0 + 7)
-(I_SRM2_LAW, I_DV2_NOM, I_RP_T, I_RA_T) = range(I_NODE0 + MAX_NODES, I_NODE0 + MAX_NODES + 4)
-N_PARAM = I_RA_T + 1
+(I_SRM2_LAW, I_DV2_NOM, I_RP_T, I_RA_T, I_ALPHA_LIM, I_ALPHA_MAX, I_ALPHA_Q_PA,
+ I_ALPHA_Q_MARGIN) = range(I_NODE0 + MAX_NODES, I_NODE0 + MAX_NODES + 8)
+N_PARAM = I_ALPHA_Q_MARGIN + 1
 SRM2_LAW_FIXED = 0  # SRM2 attitude = (pitch, yaw) above the local horizontal at ignition
 SRM2_LAW_TARGET = 1  # pitch chosen on board at ignition to best reach the target (+ bias)
 
@@ -51,12 +52,19 @@ SRM2_LAW_TARGET = 1  # pitch chosen on board at ignition to best reach the targe
 (O_RX, O_RY, O_RZ, O_VX, O_VY, O_VZ, O_MASS, O_T_END, O_DV_THRUST, O_G_LOSS, O_D_LOSS,
  O_S_LOSS, O_C_GAIN, O_VREL0, O_MAX_Q, O_MAX_ACC, O_MAX_ALPHA_Q, O_STATUS, O_T_BO1,
  O_COAST, O_ALT_BO1, O_ALT_IGN2, O_MAX_ALPHA, O_G_BO1, O_D_BO1, O_S_BO1, O_G_IGN2,
- O_D_IGN2, O_VIN_BO1, O_P2_FLOWN) = range(30)
-N_OUT = 30
+ O_D_IGN2, O_VIN_BO1, O_P2_FLOWN, O_MAX_ALPHA_ALL, O_MAX_AXIAL) = range(32)
+N_OUT = 32
+# O_MAX_ALPHA: largest α (rad) where q exceeds the threshold P[I_ALPHA_Q_PA];
+# O_MAX_ALPHA_Q: largest q·α (Pa·rad) in powered flight; O_MAX_ALPHA_ALL: largest α in the
+# SRM1 burn at any q; O_MAX_ACC: largest sensed acceleration magnitude; O_MAX_AXIAL:
+# largest sensed acceleration along the body axis (m/s^2)
 
 # history columns (single-trajectory recording)
-(H_T, H_ALT, H_VREL, H_Q, H_ACC, H_MASS, H_MODE, H_ALPHA, H_VIN) = range(9)
-N_HIST = 9
+(H_T, H_ALT, H_VREL, H_Q, H_ACC, H_MASS, H_MODE, H_ALPHA, H_VIN, H_AXIAL, H_THRUST) = range(11)
+H_R0 = 11  # position, 3 columns (inertial, m)
+H_V0 = 14  # velocity, 3 columns (inertial, m/s)
+H_B0 = 17  # body (thrust) axis, 3 columns; zeros when unpowered
+N_HIST = 20
 
 STATUS_OK = 0
 STATUS_IMPACT = 1
@@ -64,7 +72,8 @@ STATUS_IMPACT = 1
 # body constants vector layout: mu, r_eq, flattening, j2, omega
 N_STATE = 12  # r(3) v(3) m dv_thrust G D S C
 
-_ALPHA_Q_MIN_PA = 50.0  # angle of attack tracked only where q > 50 Pa (aerodynamic loads)
+FINE_S = 4.0  # SRM1 is integrated with dt_burn / 4 for its first FINE_S seconds
+N_DIAG = 9  # q, sensed |a|, α, altitude, axial a, thrust, body axis (3): see _rhs
 
 
 @numba.njit(cache=True)
@@ -111,9 +120,41 @@ def _altitude(x, y, z, r_eq, flattening):
     return p * c + z * s - r_eq * math.sqrt(1.0 - e2 * s * s)
 
 
+@numba.njit(cache=True, inline="always")
+def _limit_alpha(bx, by, bz, hx, hy, hz, q_nav, alpha_max, q_thr):
+    """Bound the angle between the body axis ``b`` and the relative wind ``h`` (unit vectors).
+
+    Envelope: α ≤ ``alpha_max`` where the on-board dynamic pressure ``q_nav`` ≥ ``q_thr``,
+    q·α ≤ ``q_thr * alpha_max`` below it (the limit opens continuously as the air thins).
+    The commanded angle α_c is mapped to α = α_c / (1 + (α_c/α_lim)^4)^(1/4): smooth in
+    every input (the design's finite differences need that), never above α_lim, and within
+    1.6 % of α_c for α_c ≤ α_lim/2. The axis turns about ``h × b`` (the commanded plane).
+    """
+    c = bx * hx + by * hy + bz * hz
+    px = bx - c * hx
+    py = by - c * hy
+    pz = bz - c * hz
+    s = math.sqrt(px * px + py * py + pz * pz)
+    if s < 1e-12:
+        return bx, by, bz
+    ac = math.atan2(s, c)
+    r = ac * min(1.0, q_nav / q_thr) / alpha_max
+    r2 = r * r
+    a = ac / math.sqrt(math.sqrt(1.0 + r2 * r2))
+    ca = math.cos(a)
+    sa = math.sin(a) / s
+    return ca * hx + sa * px, ca * hy + sa * py, ca * hz + sa * pz
+
+
 @numba.njit(cache=True)
-def _steer1(tau, rx, ry, rz, P, nx, ny, nz):
-    """SRM1 thrust unit vector at ``tau`` s after ignition (pitch programme + errors)."""
+def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
+    """SRM1 thrust unit vector at ``tau`` s after ignition.
+
+    Pitch programme (with the ignition attitude error while the MAV holds its ignition
+    attitude), then the angle-of-attack limiter about the relative wind ``h`` if enabled
+    (``q_nav``: the flight computer's dynamic pressure, Pa), giving the body axis (written
+    to ``body_ax``); the nozzle misalignment then tilts the thrust off that axis.
+    """
     rn = math.sqrt(rx * rx + ry * ry + rz * rz)
     ux, uy, uz = rx / rn, ry / rn, rz / rn
     # downrange = n × up, normalised
@@ -125,12 +166,12 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz):
     t_v = P[I_T_VERT]
     t_po = P[I_T_PO]
     th_kick = P[I_TH_KICK]
-    e1 = P[I_MIS1_1]
-    e2 = P[I_MIS1_2]
+    e1 = 0.0
+    e2 = 0.0
     if tau < t_v:
         th = 0.5 * math.pi
-        e1 += P[I_IGN_E1]  # the MAV holds its ignition attitude until the programme starts
-        e2 += P[I_IGN_E2]
+        e1 = P[I_IGN_E1]  # the MAV holds its ignition attitude until the programme starts
+        e2 = P[I_IGN_E2]
     elif tau < t_v + t_po:
         th = 0.5 * math.pi - (0.5 * math.pi - th_kick) * (tau - t_v) / t_po
     else:
@@ -152,28 +193,50 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz):
         th = math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
     c = math.cos(th)
     sn = math.sin(th)
-    # nominal direction, in-plane normal and out-of-plane axis
-    bx = c * dx + sn * ux
-    by = c * dy + sn * uy
-    bz = c * dz + sn * uz
-    px = -sn * dx + c * ux
-    py = -sn * dy + c * uy
-    pz = -sn * dz + c * uz
-    qx = dy * uz - dz * uy
-    qy = dz * ux - dx * uz
-    qz = dx * uy - dy * ux
-    bx += e1 * px + e2 * qx
-    by += e1 * py + e2 * qy
-    bz += e1 * pz + e2 * qz
+    # out-of-plane axis (d × up)
+    ox = dy * uz - dz * uy
+    oy = dz * ux - dx * uz
+    oz = dx * uy - dy * ux
+    # programme direction, tilted by the ignition attitude error
+    bx = c * dx + sn * ux + e1 * (-sn * dx + c * ux) + e2 * ox
+    by = c * dy + sn * uy + e1 * (-sn * dy + c * uy) + e2 * oy
+    bz = c * dz + sn * uz + e1 * (-sn * dz + c * uz) + e2 * oz
     bn = math.sqrt(bx * bx + by * by + bz * bz)
-    return bx / bn, by / bn, bz / bn
+    bx, by, bz = bx / bn, by / bn, bz / bn
+    if P[I_ALPHA_LIM] > 0.0:
+        bx, by, bz = _limit_alpha(bx, by, bz, hx, hy, hz, q_nav, P[I_ALPHA_MAX], P[I_ALPHA_Q_PA])
+    body_ax[0] = bx
+    body_ax[1] = by
+    body_ax[2] = bz
+    # nozzle misalignment about two axes normal to the body axis: in the commanded plane
+    # (o × b) and out of it (b × (o × b))
+    px = oy * bz - oz * by
+    py = oz * bx - ox * bz
+    pz = ox * by - oy * bx
+    pn = math.sqrt(px * px + py * py + pz * pz)
+    px, py, pz = px / pn, py / pn, pz / pn
+    qx = by * pz - bz * py
+    qy = bz * px - bx * pz
+    qz = bx * py - by * px
+    m1 = P[I_MIS1_1]
+    m2 = P[I_MIS1_2]
+    tx = bx + m1 * px + m2 * qx
+    ty = by + m1 * py + m2 * qy
+    tz = bz + m1 * pz + m2 * qz
+    tn = math.sqrt(tx * tx + ty * ty + tz * tz)
+    return tx / tn, ty / tn, tz / tn
 
 
 @numba.njit(cache=True)
 def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
          alt0, dalt, log_rho, sound, diag, want_diag):
-    """State derivative; if ``want_diag``, ``diag`` receives q (Pa), sensed acceleration
-    (m/s^2), α (rad) and altitude (m)."""
+    """State derivative.
+
+    ``diag`` (N_DIAG) always receives the body axis in ``diag[6:9]`` (powered flight; zeros
+    otherwise); with ``want_diag`` also q (Pa), sensed acceleration magnitude (m/s^2), α
+    (rad, body axis vs relative wind; powered flight), altitude (m), sensed acceleration
+    along the body axis (m/s^2) and thrust (N) in ``diag[0:6]``.
+    """
     mu = body[0]
     omega = body[4]
     rx, ry, rz = y[0], y[1], y[2]
@@ -186,8 +249,8 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     wz = vz
     vrel = math.sqrt(wx * wx + wy * wy + wz * wz)
     alt = _altitude(rx, ry, rz, body[1], body[2])
-    rho, a_snd = grid_lookup(alt, alt0, dalt, log_rho, sound)
-    rho *= P[I_RHO_SCALE]
+    rho_nav, a_snd = grid_lookup(alt, alt0, dalt, log_rho, sound)
+    rho = rho_nav * P[I_RHO_SCALE]
     mach = vrel / a_snd
     cd = _interp(cd_tab, mach)
     q = 0.5 * rho * vrel * vrel
@@ -202,13 +265,20 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     adz = -kd * hz
     thrust = 0.0
     tx, ty, tz = 0.0, 0.0, 0.0
+    bx, by, bz = 0.0, 0.0, 0.0
     if mode > 0:
         tau = t - t_ign
         thrust = thrust_avg * _interp(prof, tau / tb)
         if mode == 1:
-            tx, ty, tz = _steer1(tau, rx, ry, rz, P, nvec[0], nvec[1], nvec[2])
+            # the flight computer's q: navigated relative speed, model density times the
+            # limiter's margin for a denser atmosphere than the model
+            q_nav = 0.5 * rho_nav * vrel * vrel * P[I_ALPHA_Q_MARGIN]
+            tx, ty, tz = _steer1(tau, rx, ry, rz, P, nvec[0], nvec[1], nvec[2], hx, hy, hz,
+                                 q_nav, diag[6:9])
+            bx, by, bz = diag[6], diag[7], diag[8]
         else:
             tx, ty, tz = dir2[0], dir2[1], dir2[2]
+            bx, by, bz = tx, ty, tz
     at = thrust / m
     dy[0] = vx
     dy[1] = vy
@@ -230,8 +300,14 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     sy = at * ty + ady
     sz = at * tz + adz
     diag[1] = math.sqrt(sx * sx + sy * sy + sz * sz)
-    diag[2] = math.acos(min(1.0, max(-1.0, cosa))) if mode > 0 else 0.0
+    cosb = bx * hx + by * hy + bz * hz
+    diag[2] = math.acos(min(1.0, max(-1.0, cosb))) if mode > 0 else 0.0
     diag[3] = alt
+    diag[4] = sx * bx + sy * by + sz * bz
+    diag[5] = thrust
+    diag[6] = bx
+    diag[7] = by
+    diag[8] = bz
 
 
 @numba.njit(cache=True)
@@ -261,10 +337,15 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
             out[O_MAX_Q] = diag[0]
         if diag[1] > out[O_MAX_ACC]:
             out[O_MAX_ACC] = diag[1]
-        if mode == 1 and diag[0] > _ALPHA_Q_MIN_PA and diag[2] * diag[0] > out[O_MAX_ALPHA_Q]:
-            out[O_MAX_ALPHA_Q] = diag[2] * diag[0]
-        if mode == 1 and diag[0] > _ALPHA_Q_MIN_PA and diag[2] > out[O_MAX_ALPHA]:
-            out[O_MAX_ALPHA] = diag[2]
+        if mode > 0:
+            if diag[2] * diag[0] > out[O_MAX_ALPHA_Q]:
+                out[O_MAX_ALPHA_Q] = diag[2] * diag[0]
+            if diag[0] > P[I_ALPHA_Q_PA] and diag[2] > out[O_MAX_ALPHA]:
+                out[O_MAX_ALPHA] = diag[2]
+            if diag[4] > out[O_MAX_AXIAL]:
+                out[O_MAX_AXIAL] = diag[4]
+            if mode == 1 and diag[2] > out[O_MAX_ALPHA_ALL]:
+                out[O_MAX_ALPHA_ALL] = diag[2]
         if record and nrec < hist.shape[0]:
             omega = body[4]
             wx = y[3] + omega * y[1]
@@ -278,6 +359,12 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
             hist[nrec, H_MODE] = mode
             hist[nrec, H_ALPHA] = diag[2]
             hist[nrec, H_VIN] = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+            hist[nrec, H_AXIAL] = diag[4]
+            hist[nrec, H_THRUST] = diag[5]
+            for j in range(3):
+                hist[nrec, H_R0 + j] = y[j]
+                hist[nrec, H_V0 + j] = y[3 + j]
+                hist[nrec, H_B0 + j] = diag[6 + j]
             nrec += 1
         for i in range(ns):
             yt[i] = y[i] + 0.5 * h * k1[i]
@@ -397,7 +484,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
     mu = body[0]
     omega = body[4]
     ws = np.empty((5, N_STATE))
-    diag = np.zeros(4)
+    diag = np.zeros(N_DIAG)
     y = np.zeros(N_STATE)
     lat = P[I_LAT]
     lon = P[I_LON]
@@ -445,11 +532,15 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
     b2 = t_ig + min(P[I_T_VERT] + P[I_T_PO], tb1)
     b3 = t_ig + min(P[I_TB1_NOM], tb1)
     b4 = t_ig + tb1
-    bounds = (t_ig, b1, b2, b3, b4)
-    for k in range(4):
+    # the first seconds (rise, pitch-over, the α limiter opening as q grows) turn fast:
+    # steps of dt_burn / 4 until FINE_S after ignition or the end of the pitch-over
+    b2x = min(max(b2, t_ig + FINE_S), b3)
+    bounds = (t_ig, b1, b2, b2x, b3, b4)
+    for k in range(5):
         if st != STATUS_OK:
             break
-        st, nrec = _phase(y, bounds[k], bounds[k + 1], dtb, 1, t_ig, f1, isp1, tb1, prof1, P, nvec,
+        dtk = 0.25 * dtb if k < 3 else dtb
+        st, nrec = _phase(y, bounds[k], bounds[k + 1], dtk, 1, t_ig, f1, isp1, tb1, prof1, P, nvec,
                           dir2, body, cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist,
                           record, nrec, alt_floor)
     t = b4

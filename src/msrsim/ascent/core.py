@@ -100,6 +100,10 @@ def nominal_row(cfg: AscentConfig, g: GuidanceParams) -> np.ndarray:
     P[K.I_DV2_NOM] = mav.srm2.isp_s * K.G0_M_S2 * math.log(m_ign2 / (m_ign2 - mav.srm2.propellant_kg))
     P[K.I_RP_T] = R_REF_M + 1e3 * cfg.target.periapsis_alt_km
     P[K.I_RA_T] = R_REF_M + 1e3 * cfg.target.apoapsis_alt_km
+    P[K.I_ALPHA_LIM] = 1.0 if g.alpha_limiter else 0.0
+    P[K.I_ALPHA_MAX] = math.radians(mav.max_alpha_deg)
+    P[K.I_ALPHA_Q_PA] = mav.alpha_limit_q_pa
+    P[K.I_ALPHA_Q_MARGIN] = g.alpha_limiter_q_margin
     return P
 
 
@@ -158,8 +162,11 @@ def launch_rotation_angle_rad(cfg: AscentConfig) -> float:
     return float(mars_rotation_angle_rad(cfg.launch_tdb_s))
 
 
+ALPHA_TOL_DEG = 1e-3  # α limit check tolerance (the limiter meets it to ~1e-5 deg)
+
+
 def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float, target=None,
-                    mars_w_rad: float = 0.0) -> dict:
+                    mars_w_rad: float = 0.0, mav=None) -> dict:
     """Orbit and Δv budget at OS separation from kernel outputs (n, N_OUT).
 
     Returns a dict of arrays (one value per trial): ``a_km``, ``e``, ``inclination_deg``,
@@ -180,6 +187,15 @@ def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float, target=None,
     traded for height), ``*_srm2_m_s``). With ``target`` (an AscentTarget), also
     ``target_dv_m_s``: the Δv two tangential burns and a plane change would still need to
     turn the delivered orbit into the target (0 when it is hit exactly).
+
+    Flight loads (per trial): ``max_q_pa``; ``max_alpha_deg_high_q`` (largest angle of
+    attack, body axis vs relative wind, in powered flight where q exceeds the vehicle's
+    ``alpha_limit_q_pa``); ``max_alpha_deg`` (largest α in the SRM1 burn at any q);
+    ``max_q_alpha_pa_deg`` (largest q·α in powered flight); ``max_axial_g`` (largest sensed
+    acceleration along the body axis in powered flight, g0) and ``max_accel_g`` (largest
+    sensed acceleration magnitude). All are sampled at the integrator's step starts. With
+    ``mav`` (a MAVParams), also ``limits_ok``: α ≤ ``max_alpha_deg`` (+1e-3° tolerance)
+    where q exceeds the threshold and axial acceleration ≤ ``max_axial_g``.
     """
     from ..kernels.elements import rv_to_elements
 
@@ -223,8 +239,11 @@ def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float, target=None,
         "dv_other_m_s": other,
         "closure_m_s": closure,
         "max_q_pa": out[:, K.O_MAX_Q],
-        "max_axial_g": out[:, K.O_MAX_ACC] / 9.80665,
-        "max_alpha_deg": np.degrees(out[:, K.O_MAX_ALPHA]),
+        "max_axial_g": out[:, K.O_MAX_AXIAL] / K.G0_M_S2,
+        "max_accel_g": out[:, K.O_MAX_ACC] / K.G0_M_S2,
+        "max_alpha_deg_high_q": np.degrees(out[:, K.O_MAX_ALPHA]),
+        "max_alpha_deg": np.degrees(out[:, K.O_MAX_ALPHA_ALL]),
+        "max_q_alpha_pa_deg": np.degrees(out[:, K.O_MAX_ALPHA_Q]),
         "coast_s": out[:, K.O_COAST],
         "srm1_burnout_alt_km": out[:, K.O_ALT_BO1] / 1e3,
         "srm2_ignition_alt_km": out[:, K.O_ALT_IGN2] / 1e3,
@@ -241,6 +260,9 @@ def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float, target=None,
         "srm1_burnout_speed_m_s": out[:, K.O_VIN_BO1],
         "srm2_pitch_flown_deg": np.degrees(out[:, K.O_P2_FLOWN]),
     }
+    if mav is not None:
+        res["limits_ok"] = ((res["max_alpha_deg_high_q"] <= mav.max_alpha_deg + ALPHA_TOL_DEG)
+                            & (res["max_axial_g"] <= mav.max_axial_g))
     if target is not None:
         res["target_dv_m_s"] = np.sum(np.abs(target_residuals_m_s(res, target)), axis=-1)
     return res

@@ -53,6 +53,9 @@ _BASE_VARS = (
 _NB = len(_BASE_VARS)
 _NODE_VAR = (5.0, -20.0, 89.5)
 _REG = 1e-3  # weak pull towards the start (per scale unit), against residuals in m/s
+_LIMITED_START_TIMING = (0.3, 1.5)  # vertical rise, pitch-over (s) of the limiter's extra starts
+_EXTRA_STARTS = 5  # further grid starts tried while none of the first reaches the target
+_REACHED_M_S = 0.5  # residual Δv (m/s) taken as "reached" when deciding on further starts
 _CONV_ALT_KM = 1.0  # "reached": apsides within 1 km and inclination within 0.01°
 _CONV_INC_DEG = 0.01
 
@@ -77,6 +80,9 @@ class GuidanceDesign:
         Trajectories flown by the optimisation.
     srm2_propellant_fraction : float or None
         SRM2's share of the total propellant when ``free_stage_split`` was used.
+    limits_ok : bool or None
+        The nominal flight keeps α ≤ ``mav.max_alpha_deg`` where q > ``mav.alpha_limit_q_pa``
+        and the axial acceleration ≤ ``mav.max_axial_g`` (``orbit`` holds the maxima).
     """
 
     guidance: GuidanceParams
@@ -85,6 +91,7 @@ class GuidanceDesign:
     payload_kg: float
     n_trajectories: int
     srm2_propellant_fraction: float | None = None
+    limits_ok: bool | None = None
 
 
 def launch_azimuth_deg(lat_deg: float, inclination_deg: float, orbit_speed_m_s: float,
@@ -182,7 +189,8 @@ class _Problem:
         X = np.atleast_2d(X)
         self.count += X.shape[0]
         out = run_batch(self.rows(X), self.inputs)
-        return delivered_orbit(out, self.cfg.target.min_periapsis_alt_km, self.cfg.target, self.w_rad)
+        return delivered_orbit(out, self.cfg.target.min_periapsis_alt_km, self.cfg.target, self.w_rad,
+                               mav=self.cfg.mav)
 
     def residuals(self, X: np.ndarray, x_ref: np.ndarray) -> np.ndarray:
         orb = self.fly(X)
@@ -210,6 +218,28 @@ class _Problem:
         return sol.x, float(np.sum(sol.fun[:3] ** 2))
 
 
+_POLISH_M_S = 1e-3  # residual Δv (m/s) below which no further proximal restart is made
+
+
+def _polish(pb: _Problem, x0: np.ndarray, max_nfev: int, passes: int = 3) -> np.ndarray:
+    """Solve, then restart from the solution (the regularisation's reference moves with it).
+
+    The weak pull towards the start point can leave a residual of a few cm/s where the
+    steering acts only weakly (the α limiter saturates the programme in the dense air);
+    each restart moves the reference to the current solution, a proximal-point iteration
+    that drives the residual to zero when the target is reachable.
+    """
+    x, c = pb.solve(x0, max_nfev)
+    for _ in range(passes - 1):
+        if math.sqrt(c) < _POLISH_M_S:
+            break
+        x_new, c_new = pb.solve(x, max_nfev)
+        if c_new >= c:
+            break
+        x, c = x_new, c_new
+    return x
+
+
 def _lt_nodes(kick_deg, end_deg, n_nodes):
     """Elevations (deg) of the linear-tangent law at ``n_nodes`` equally spaced interior times."""
     s = np.arange(1, n_nodes + 1) / (n_nodes + 1)
@@ -218,7 +248,7 @@ def _lt_nodes(kick_deg, end_deg, n_nodes):
 
 def _design_x(cfg: AscentConfig, base: GuidanceParams, n_nodes: int, free_split: bool,
               max_nfev: int, x_start: np.ndarray | None, n_starts: int, payload_kg: float,
-              counter: list):
+              counter: list, extra_starts: int = _EXTRA_STARTS):
     """Two-stage multi-start design; returns (x, problem of the final stage)."""
     t = cfg.target
     split0 = None
@@ -231,25 +261,40 @@ def _design_x(cfg: AscentConfig, base: GuidanceParams, n_nodes: int, free_split:
         r_t = MARS.r_eq_m + 1e3 * 0.5 * (t.periapsis_alt_km + t.apoapsis_alt_km)
         az0 = launch_azimuth_deg(cfg.site.lat_deg, t.inclination_deg, math.sqrt(MARS.mu_m3_s2 / r_t),
                                  t.ascending)
-        # coarse grid over the pitch programme, one batched call
-        kk, ee = np.meshgrid(np.linspace(40.0, 86.0, 12), np.linspace(-5.0, 45.0, 11), indexing="ij")
+        # coarse grid over the pitch programme, one batched call. With the α limiter the
+        # turn must start while q is still low (the first ~3 s at Jezero), so the grid also
+        # tries a short rise and pitch-over and a wider range of kick and end elevations.
+        if base.alpha_limiter:
+            kicks, ends = np.linspace(15.0, 86.0, 12), np.linspace(-20.0, 45.0, 11)
+            timings = ((base.vertical_rise_s, base.pitchover_s), _LIMITED_START_TIMING)
+        else:
+            kicks, ends = np.linspace(40.0, 86.0, 12), np.linspace(-5.0, 45.0, 11)
+            timings = ((base.vertical_rise_s, base.pitchover_s),)
+        kk, ee, jj = np.meshgrid(kicks, ends, np.arange(len(timings)), indexing="ij")
         n = kk.size
+        tim = np.array(timings)[jj.ravel()]
         half_burn = 0.5 * cfg.mav.srm2.burn_time_s
         cols = [np.full(n, az0), kk.ravel(), ee.ravel(), np.full(n, half_burn), np.zeros(n),
-                np.zeros(n), np.full(n, base.pitchover_s), np.full(n, base.vertical_rise_s)]
+                np.zeros(n), tim[:, 1], tim[:, 0]]
         if free_split:
             cols.append(np.full(n, split0))
         Xg = np.column_stack(cols)
         cost = np.sum(target_residuals_m_s(pb_lt.fly(Xg), t) ** 2, axis=-1)
         order = np.argsort(cost)
         starts = [Xg[order[0]]]
+        cols_d = [1, 2, 6, 7]  # kick, end elevation, pitch-over, vertical rise
+        sc = pb_lt.scale[cols_d]
+        n_max = n_starts + extra_starts
         for j in order[1:]:  # further starts: good and distinct from those taken
-            if len(starts) >= n_starts:
+            if len(starts) >= n_max:
                 break
-            if min(np.max(np.abs(Xg[j, 1:3] - s[1:3])) for s in starts) > 8.0:
+            if min(np.max(np.abs(Xg[j, cols_d] - s[cols_d]) / sc) for s in starts) > 1.6:
                 starts.append(Xg[j])
+        # solve n_starts of them; while none reaches the target, try the next ones
         best = None
-        for x0 in starts:
+        for k, x0 in enumerate(starts):
+            if k >= n_starts and math.sqrt(best[1]) < _REACHED_M_S:
+                break
             x, c = pb_lt.solve(x0, max_nfev)
             if best is None or c < best[1]:
                 best = (x, c)
@@ -261,7 +306,7 @@ def _design_x(cfg: AscentConfig, base: GuidanceParams, n_nodes: int, free_split:
     counter[0] += pb_lt.count
     if n_nodes == 0:
         if x_lt is None:
-            x_lt, _ = pb_lt.solve(x_full0, max_nfev)
+            x_lt = _polish(pb_lt, x_full0, max_nfev)
             counter[0] += pb_lt.count
         return x_lt, pb_lt
     pb = _Problem(cfg, base, n_nodes, free_split)
@@ -269,7 +314,7 @@ def _design_x(cfg: AscentConfig, base: GuidanceParams, n_nodes: int, free_split:
     if x_full0 is None:
         nodes = _lt_nodes(x_lt[1], x_lt[2], n_nodes)
         x_full0 = np.concatenate([x_lt[:_NB], nodes, x_lt[_NB:]])
-    x, _ = pb.solve(x_full0, max_nfev)
+    x = _polish(pb, x_full0, max_nfev)
     counter[0] += pb.count
     return x, pb
 
@@ -345,7 +390,8 @@ def design_guidance(cfg: AscentConfig | None = None, *, n_nodes: int = 4,
     orb1 = {k: (v[0].item() if isinstance(v, np.ndarray) else v) for k, v in orb.items()}
     g = _guidance_from_x(base, x, n_nodes, orb1["coast_s"])
     split = float(x[-1]) if free_stage_split else None
-    return GuidanceDesign(g, orb1, _reached(orb1, t), float(payload), counter[0], split)
+    return GuidanceDesign(g, orb1, _reached(orb1, t), float(payload), counter[0], split,
+                          bool(orb1["limits_ok"]))
 
 
 def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, counter):
@@ -361,7 +407,8 @@ def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, coun
         # warm start from the last feasible design; if that fails, a cold multi-start
         # design, so that a local minimum is not mistaken for the payload limit
         for xs0, starts in ((x_start, 1), (None, 2)):
-            xs, pb = _design_x(cfg, base, n_nodes, free_split, max_nfev, xs0, starts, m, counter)
+            # (one extra start at most: most payloads tried near the limit are infeasible)
+            xs, pb = _design_x(cfg, base, n_nodes, free_split, max_nfev, xs0, starts, m, counter, 1)
             orb = pb.fly(xs[None, :])
             o1 = {k: (v[0].item() if isinstance(v, np.ndarray) else v) for k, v in orb.items()}
             if best is None or o1["target_dv_m_s"] < best[2]:

@@ -83,18 +83,24 @@ class AscentMonteCarlo:
         Fraction of trials with periapsis above the target's ``min_periapsis_alt_km``.
     n_trials : int
     seed : int
+    p_within_limits : float
+        Fraction of trials within the vehicle's α (at q above the threshold) and axial
+        acceleration limits (``orbits["limits_ok"]``).
     """
 
     orbits: dict
     p_orbit_ok: float
     n_trials: int
     seed: int
+    p_within_limits: float | None = None
 
     def summary(self) -> dict:
-        """Mean, standard deviation and 1st/99th percentiles of the main orbit quantities."""
+        """Mean, standard deviation and 1st/99th percentiles of the main orbit quantities and
+        of the flight-load maxima (plus their largest value, ``max``, for the loads)."""
         res = {}
         for k in ("a_km", "e", "inclination_deg", "raan_deg", "periapsis_alt_km", "apoapsis_alt_km",
-                  "shortfall_m_s", "target_dv_m_s"):
+                  "shortfall_m_s", "target_dv_m_s", "max_alpha_deg_high_q", "max_q_alpha_pa_deg",
+                  "max_q_pa", "max_axial_g"):
             if k not in self.orbits:
                 continue
             x = self.orbits[k]
@@ -108,6 +114,8 @@ class AscentMonteCarlo:
                 continue
             res[k] = {"mean": float(x.mean()), "std": float(x.std()),
                       "p01": float(np.percentile(x, 1)), "p99": float(np.percentile(x, 99))}
+            if k.startswith("max_"):
+                res[k]["max"] = float(x.max())
             if k == "raan_deg":
                 for q in ("mean", "p01", "p99"):
                     res[k][q] = float(res[k][q] % 360.0)
@@ -135,8 +143,9 @@ def run_monte_carlo(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int =
     P = dispersed_rows(cfg, guidance, int(n_trials), rng)
     out = run_batch(P, kernel_inputs(cfg))
     orb = delivered_orbit(out, cfg.target.min_periapsis_alt_km, cfg.target,
-                          launch_rotation_angle_rad(cfg))
-    return AscentMonteCarlo(orb, float(np.mean(orb["orbit_ok"])), int(n_trials), int(seed))
+                          launch_rotation_angle_rad(cfg), mav=cfg.mav)
+    return AscentMonteCarlo(orb, float(np.mean(orb["orbit_ok"])), int(n_trials), int(seed),
+                            float(np.mean(orb["limits_ok"])))
 
 
 # unit of each 1-sigma dispersion (AscentDispersions field order)

@@ -152,9 +152,20 @@ class MAVParams(_Model):
     ignition_delay_s : float
         Time from ejection to SRM1 ignition, s. ASSUMPTION: 0.5 s.
     max_axial_g : float
-        Structural limit reported against (MAV_sim: 15 g, FACTS.md §8), g0 units.
+        Structural limit on the sensed acceleration along the body axis (MAV_sim: 15 g,
+        FACTS.md §8), g0 units. Steering cannot change it (thrust over mass), so it is a
+        vehicle check: reported, and flagged by ``limits_ok`` of the design and the Monte
+        Carlo.
     max_alpha_deg : float
-        Angle-of-attack limit reported against (MAV_sim: 4°, FACTS.md §8), deg.
+        Angle-of-attack limit (MAV_sim: 4°, FACTS.md §8), deg: enforced by the steering's
+        α limiter (:attr:`GuidanceParams.alpha_limiter`) where the dynamic pressure exceeds
+        ``alpha_limit_q_pa``, and reported.
+    alpha_limit_q_pa : float
+        Dynamic pressure above which ``max_alpha_deg`` applies, Pa. ASSUMPTION (MAV_sim gives
+        the 4° without a q range): 50 Pa, reached ~3 s after ignition at Jezero; below it
+        the limiter lets α grow as q·α ≤ ``alpha_limit_q_pa`` · ``max_alpha_deg``
+        (200 Pa·deg by default), a continuous envelope that frees the steering only where
+        the aerodynamic load is negligible (the first seconds and the thin upper air).
     """
 
     name: str = "harris-2019"
@@ -170,6 +181,7 @@ class MAVParams(_Model):
     ignition_delay_s: float = 0.5  # assumption
     max_axial_g: float = 15.0  # MAV_sim, FACTS.md §8
     max_alpha_deg: float = 4.0  # MAV_sim, FACTS.md §8
+    alpha_limit_q_pa: float = 50.0  # assumption, see the docstring
 
     @field_validator("payload_kg")
     @classmethod
@@ -191,10 +203,20 @@ class MAVParams(_Model):
     def _delay(cls, v):
         return _check_range("ignition_delay_s", v, 0.0, 5.0, "s")
 
-    @field_validator("max_axial_g", "max_alpha_deg")
+    @field_validator("max_axial_g")
     @classmethod
-    def _limits(cls, v, info):
-        return _check_range(info.field_name, v, 0.0, 1e3, "", lo_open=True)
+    def _gmax(cls, v):
+        return _check_range("max_axial_g", v, 0.0, 1e3, "g0", lo_open=True)
+
+    @field_validator("max_alpha_deg")
+    @classmethod
+    def _amax(cls, v):
+        return _check_range("max_alpha_deg", v, 0.0, 90.0, "deg", lo_open=True)
+
+    @field_validator("alpha_limit_q_pa")
+    @classmethod
+    def _aq(cls, v):
+        return _check_range("alpha_limit_q_pa", v, 0.0, 1e6, "Pa", lo_open=True)
 
     @model_validator(mode="after")
     def _cd_table(self):
@@ -415,6 +437,20 @@ class GuidanceParams(_Model):
         nominal Δv as one impulse, the pitch that minimises the Δv still needed to reach
         the target orbit, and adds ``srm2_pitch_deg``; this absorbs part of SRM1's energy
         and flight-path dispersions.
+    alpha_limiter : bool
+        Angle-of-attack limiter in the SRM1 steering (default on). The programme gives the
+        commanded attitude; the flight computer turns it towards the relative wind so that
+        α ≤ ``MAVParams.max_alpha_deg`` wherever its dynamic pressure (navigated relative
+        speed, nominal model density) exceeds ``MAVParams.alpha_limit_q_pa``, and
+        q·α ≤ their product below that. In the dense air the vehicle thus flies a gravity
+        turn with at most ±4° of shaping; it steers freely only at low q. Off: the
+        programme is flown as commanded (the unconstrained design, for comparison).
+    alpha_limiter_q_margin : float
+        The limiter multiplies its dynamic pressure by this factor (>= 1), since the true
+        air may be denser than its model. ASSUMPTION: 2.0, which covers a +3σ density error
+        of MAV_sim's 35 % 1σ dispersion (FACTS.md §8: 1 + 3 × 0.35 ≈ 2), so that dispersed
+        trials also keep α ≤ 4° where their true q exceeds the threshold. 1: the nominal
+        flight just meets the limit.
     """
 
     azimuth_deg: float = 72.0
@@ -429,6 +465,8 @@ class GuidanceParams(_Model):
     srm2_pitch_deg: float = 0.0
     srm2_yaw_deg: float = 0.0
     srm2_attitude: Literal["fixed", "target"] = "fixed"
+    alpha_limiter: bool = True
+    alpha_limiter_q_margin: float = 2.0  # assumption: +3 sigma of MAV_sim's density, FACTS.md §8
 
     @field_validator("azimuth_deg")
     @classmethod
@@ -461,6 +499,11 @@ class GuidanceParams(_Model):
     @classmethod
     def _coast(cls, v):
         return None if v is None else _check_range("coast_s", v, 0.0, 20000.0, "s")
+
+    @field_validator("alpha_limiter_q_margin")
+    @classmethod
+    def _qm(cls, v):
+        return _check_range("alpha_limiter_q_margin", v, 1.0, 100.0, "")
 
     @field_validator("srm2_pitch_deg", "srm2_yaw_deg")
     @classmethod

@@ -24,6 +24,10 @@ def ascent(
                                      "source alone and tabulate the orbit scatter it causes."),
     max_payload: bool = typer.Option(False, "--max-payload", help="Also find the largest "
                                      "payload that still reaches the target."),
+    alpha_limit: bool = typer.Option(None, "--alpha-limit/--no-alpha-limit", help="Steer with "
+                                     "the angle-of-attack limiter (the default unless the config's "
+                                     "guidance says otherwise) or fly the programme unconstrained "
+                                     "(for comparison)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     out: Path = typer.Option(Path("out"), "--out", help="Directory for the figures."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write the figures."),
@@ -32,7 +36,8 @@ def ascent(
 
     Prints the nominal delivered orbit (RAAN in the Mars equator-and-IAU-node frame of the
     launch epoch), the Δv budget (gravity loss by phase, drag, steering, rotation benefit),
-    the Monte Carlo orbit scatter, P(periapsis above the minimum) and the OS orbit lifetime;
+    the flight loads against the vehicle's limits (α at high q, q·α, max q, axial g), the
+    Monte Carlo orbit and load scatter, P(periapsis above the minimum) and the OS orbit lifetime;
     writes ascent_profile.png and ascent_scatter.png under --out.
     """
     import numpy as np
@@ -63,13 +68,22 @@ def ascent(
 
     from ..ascent.flight import fly_nominal
     from ..ascent.guidance import design_guidance
+    from ..ascent.params import GuidanceParams
 
+    if cfg.guidance is None and alpha_limit is False:
+        # design from a base guidance with the limiter off; still a designed steering
+        cfg_design = cfg.model_copy(update={"guidance": GuidanceParams(alpha_limiter=False)})
+    else:
+        cfg_design = cfg
+    if cfg.guidance is not None and alpha_limit is not None:
+        cfg = cfg.model_copy(update={"guidance": cfg.guidance.model_copy(
+            update={"alpha_limiter": alpha_limit})})
     payload_max = None
     if cfg.guidance is None:
-        design = design_guidance(cfg)
+        design = design_guidance(cfg_design)
         guidance, converged = design.guidance, design.converged
         if max_payload:
-            payload_max = design_guidance(cfg, maximise_payload=True).payload_kg
+            payload_max = design_guidance(cfg_design, maximise_payload=True).payload_kg
     else:
         guidance, converged = cfg.guidance, None
         if max_payload:
@@ -111,7 +125,8 @@ def ascent(
             "dv_gravity_loss_srm1_m_s", "dv_gravity_loss_coast_m_s", "dv_gravity_loss_srm2_m_s",
             "dv_drag_loss_m_s", "dv_steering_loss_m_s", "dv_steering_loss_srm1_m_s",
             "dv_steering_loss_srm2_m_s", "dv_rotation_benefit_m_s", "dv_other_m_s", "shortfall_m_s",
-            "target_dv_m_s", "max_q_pa", "max_axial_g", "max_alpha_deg", "coast_s", "flight_time_s",
+            "target_dv_m_s", "max_q_pa", "max_axial_g", "max_accel_g", "max_alpha_deg",
+            "max_alpha_deg_high_q", "max_q_alpha_pa_deg", "coast_s", "flight_time_s",
             "srm1_burnout_alt_km", "srm1_burnout_speed_m_s", "srm2_ignition_alt_km")
     result = {k: fin(nom[k]) for k in keys}
     from ..ascent.core import launch_rotation_angle_rad
@@ -126,6 +141,13 @@ def ascent(
         "mars_rotation_angle_deg": float(np.degrees(launch_rotation_angle_rad(cfg))),
         "reached_target": converged,
         "orbit_ok": bool(nom["orbit_ok"]),
+        "limits": {"max_alpha_deg": cfg.mav.max_alpha_deg,
+                   "alpha_limit_q_pa": cfg.mav.alpha_limit_q_pa,
+                   "max_axial_g": cfg.mav.max_axial_g,
+                   "alpha_limiter": guidance.alpha_limiter,
+                   "alpha_limiter_q_margin": guidance.alpha_limiter_q_margin},
+        "within_limits": bool(nom["limits_ok"]),
+        "p_within_limits": mc.p_within_limits if mc is not None else float(nom["limits_ok"]),
         "p_orbit_ok": mc.p_orbit_ok if mc is not None else float(nom["orbit_ok"]),
         "os_lifetime_days": lifetime,
         "guidance": guidance.model_dump(),
@@ -161,8 +183,13 @@ def ascent(
                      ("dv_rotation_benefit_m_s", "  − rotation benefit"),
                      ("dv_other_m_s", "  + other (ejection, centrifugal)"),
                      ("shortfall_m_s", "shortfall to min. periapsis (m/s)"),
-                     ("max_q_pa", "max dynamic pressure (Pa)"), ("max_axial_g", "max acceleration (g)"),
-                     ("max_alpha_deg", "max angle of attack (deg)"), ("coast_s", "coast (s)")):
+                     ("max_q_pa", "max dynamic pressure (Pa)"),
+                     ("max_axial_g", f"max axial acceleration (g; limit {cfg.mav.max_axial_g:g})"),
+                     ("max_alpha_deg_high_q", f"max angle of attack at q > {cfg.mav.alpha_limit_q_pa:g}"
+                                              f" Pa (deg; limit {cfg.mav.max_alpha_deg:g})"),
+                     ("max_q_alpha_pa_deg", "max q·α (Pa·deg)"),
+                     ("max_alpha_deg", "max angle of attack, SRM1, any q (deg)"),
+                     ("coast_s", "coast (s)")):
         v = result[k]
         t.add_row(label, "—" if v is None else f"{v:,.2f}")
     t.add_row("OS lifetime (days)", f"{lifetime:,.0f}")
@@ -171,6 +198,9 @@ def ascent(
     con.print(t)
     if converged is False:
         con.print("[yellow]target orbit not reached: best orbit shown[/yellow]")
+    if not nom["limits_ok"]:
+        con.print("[yellow]nominal flight exceeds the angle-of-attack or axial-acceleration "
+                  "limit[/yellow]")
     if mc is not None:
         m = Table(title=f"Monte Carlo, {trials} trials, seed {seed}")
         for c in ("quantity", "mean", "1-sigma", "1 %", "99 %"):
@@ -178,7 +208,8 @@ def ascent(
         for k, s in mc.summary().items():
             m.add_row(k, *(f"{s[x]:,.3f}" for x in ("mean", "std", "p01", "p99")))
         con.print(m)
-        con.print(f"P(periapsis >= {cfg.target.min_periapsis_alt_km:g} km) = {mc.p_orbit_ok:.4f}")
+        con.print(f"P(periapsis >= {cfg.target.min_periapsis_alt_km:g} km) = {mc.p_orbit_ok:.4f}; "
+                  f"P(within α and axial-g limits) = {mc.p_within_limits:.4f}")
     if sens is not None:
         st = Table(title="Dispersion sensitivity (each source alone)")
         for c in ("source", "1-sigma", "periapsis σ (km)", "periapsis shift (km)", "apoapsis σ (km)",
