@@ -82,3 +82,19 @@ def test_cli_run_json_has_campaign(tmp_path, capsys):
     assert [e["event"] for e in s["campaign"]["events"]][0] == "ERO launch"
     assert (tmp_path / "campaign_timeline.png").stat().st_size > 10_000
     assert "## Campaign preview" in (tmp_path / "summary.md").read_text()
+
+
+def test_os_survival_counts_orbits_outliving_the_wait(preview):
+    from msrsim.campaign.preview import _fraction_surviving
+    from msrsim.marsorbit.params import OSParams
+
+    ev = dict(preview.events)
+    wait = (ev["OS captured and contained"] - ev["MAV launch (OS in orbit)"]) / 86400
+    assert preview.os_wait_days == pytest.approx(wait)
+    # a 300 km circular OS lasts decades (> the 100-year horizon at moderate activity) and one
+    # below the re-entry altitude none at all: the fraction is the share of the former
+    orbits = {"periapsis_alt_km": np.array([300.0, 300.0, 90.0, 300.0]),
+              "apoapsis_alt_km": np.array([300.0, 320.0, 300.0, np.nan]),
+              "inclination_deg": np.full(4, 25.0)}
+    assert _fraction_surviving(orbits, wait, OSParams()) == pytest.approx(0.5)
+    assert 0.0 <= preview.p_os_survives_to_capture <= 1.0

@@ -42,6 +42,11 @@ class CampaignPreview:
     ascent_reached_target : bool
     mars_orbit : msrsim.marsorbit.mission.MarsOrbitPhase
     ees_entry : msrsim.entry.EntryResult
+    os_wait_days : float
+        Days the OS must stay in orbit: MAV lift-off to capture complete.
+    p_os_survives_to_capture : float or None
+        Fraction of the ascent Monte Carlo's delivered orbits whose drag lifetime exceeds
+        ``os_wait_days`` (None without trials).
     events : list of (str, float)
         Campaign milestones in time order: (name, TDB seconds past J2000).
     trials, seed : int
@@ -57,6 +62,9 @@ class CampaignPreview:
     ascent_reached_target: bool
     mars_orbit: object
     ees_entry: object
+    os_wait_days: float = float("nan")
+    ascent_min_periapsis_alt_km: float = float("nan")
+    p_os_survives_to_capture: float | None = None
     events: list = field(default_factory=list)
     trials: int = 0
     seed: int = 1
@@ -103,7 +111,11 @@ class CampaignPreview:
                                                "inclination_deg", "raan_deg", "dv_total_m_s",
                                                "dv_gravity_loss_m_s", "dv_drag_loss_m_s")
                    if k in asc},
+                "min_periapsis_alt_km": self.ascent_min_periapsis_alt_km,
                 "p_orbit_ok": num(mc.p_orbit_ok) if mc is not None else None,
+                "os_wait_days": num(self.os_wait_days, 2),
+                "p_os_survives_to_capture": (num(self.p_os_survives_to_capture)
+                                             if self.p_os_survives_to_capture is not None else None),
                 "trials": mc.n_trials if mc is not None else 0,
             },
             "mars_orbit": {k: (num(mo[k], 3) if isinstance(mo[k], float) else mo[k]) for k in (
@@ -118,6 +130,25 @@ class CampaignPreview:
             | {"entry_speed_km_s": num(self.ees_entry.config.entry.speed_m_s / 1e3),
                "fpa_deg": num(self.ees_entry.config.entry.fpa_deg, 3)},
         }
+
+
+def _fraction_surviving(orbits: dict, wait_days: float, os_params) -> float:
+    """Fraction of delivered orbits whose drag lifetime is at least ``wait_days``."""
+    from ..marsorbit.lifetime import os_lifetime_days
+
+    rp = np.asarray(orbits["periapsis_alt_km"], dtype=float)
+    ra = np.asarray(orbits["apoapsis_alt_km"], dtype=float)
+    inc = np.asarray(orbits["inclination_deg"], dtype=float)
+    reentry = os_params.reentry_alt_km
+    # a trial that did not reach orbit (periapsis below re-entry, or escape) has no lifetime
+    ok = np.isfinite(rp) & np.isfinite(ra) & (rp > reentry) & (ra >= rp)
+    life = np.zeros(rp.shape)
+    if ok.any():
+        # the horizon is the wait itself: longer lifetimes are all "survives"
+        life[ok] = os_lifetime_days(rp[ok], ra[ok], inc[ok], os_params.area_to_mass_m2_kg,
+                                    os_params.drag_coefficient, reentry_alt_km=reentry,
+                                    max_days=max(wait_days, 1.0))
+    return float(np.mean(life >= wait_days))
 
 
 def _with_entry_speed(cfg, speed_m_s: float, fpa_deg: float | None = None):
@@ -156,7 +187,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     from ..ascent.guidance import design_guidance
     from ..ascent.montecarlo import run_monte_carlo
     from ..ascent.params import make_config as make_ascent_config
-    from ..constants import GM_MARS_KM3_S2, R_MARS_EQ_M
+    from ..constants import GM_MARS_KM3_S2, R_MARS_EQ_M, SECONDS_PER_DAY
     from ..entry import load_preset, run_entry
     from ..errors import ConfigError
     from ..marsorbit.mission import ero_legs, plan_mars_orbit_phase
@@ -198,6 +229,13 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     orbit = fly_nominal(asc_cfg, design.guidance).orbit
     asc_mc = run_monte_carlo(asc_cfg, design.guidance, trials, seed) if trials else None
 
+    # the OS must stay up from lift-off until the ERO has captured it: drag lifetime of
+    # every delivered orbit of the ascent Monte Carlo against that wait
+    os_wait_days = (float(epochs["capture_complete"]) - t_mav) / SECONDS_PER_DAY
+    p_survive = None
+    if asc_mc is not None:
+        p_survive = _fraction_surviving(asc_mc.orbits, os_wait_days, mo_cfg.os)
+
     # Earth Entry System: entry speed from the return transfer's Earth arrival v∞
     ees_cfg = _with_entry_speed(ees_cfg, mars_orbit.summary["earth_entry_speed_km_s"] * 1e3)
     ees = run_entry(ees_cfg, trials=trials, seed=seed)
@@ -221,4 +259,6 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     return CampaignPreview(architecture=arch, windows=legs, lander_transfer=lander, srl_entry=srl,
                            selection=selection, ascent_orbit=orbit, ascent_monte_carlo=asc_mc,
                            ascent_reached_target=bool(design.converged), mars_orbit=mars_orbit,
-                           ees_entry=ees, events=events, trials=int(trials), seed=int(seed))
+                           ees_entry=ees, os_wait_days=os_wait_days, p_os_survives_to_capture=p_survive,
+                           ascent_min_periapsis_alt_km=float(asc_cfg.target.min_periapsis_alt_km),
+                           events=events, trials=int(trials), seed=int(seed))

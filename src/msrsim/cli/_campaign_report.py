@@ -33,7 +33,10 @@ def phase_rows(c: dict) -> list[tuple[str, str, str]]:
         ("MAV ascent", "nominal orbit, Δv",
          f"{_fmt(a.get('periapsis_alt_km'), 0)} × {_fmt(a.get('apoapsis_alt_km'), 0)} km, "
          f"{_fmt(a.get('inclination_deg'), 2)}°, {_fmt(a.get('dv_total_m_s'), 0)} m/s"),
-        ("", "reached target, P(orbit OK)", f"{_fmt(a['reached_target'])}, {_fmt(a['p_orbit_ok'], 3)}"),
+        ("", "reached target, P(periapsis ≥ min), P(OS lasts to capture)",
+         f"{_fmt(a['reached_target'])}, P(≥ {_fmt(a['min_periapsis_alt_km'], 0)} km) = "
+         f"{_fmt(a['p_orbit_ok'], 3)}, P(> {_fmt(a['os_wait_days'], 0)} d) = "
+         f"{_fmt(a['p_os_survives_to_capture'], 3)}"),
         ("ERO Mars phase", "MOI, spiral, rendezvous, TEI Δv",
          f"{_fmt(m['moi_dv_m_s'], 0)}, {_fmt(m['spiral_dv_m_s'], 0)}, {_fmt(m['rendezvous_dv_m_s'], 0)}, "
          f"{_fmt(m['tei_dv_m_s'], 0)} m/s"),
