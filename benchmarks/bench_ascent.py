@@ -91,19 +91,29 @@ def main():
     print(f"guidance design (default: MAV_sim vehicle, 300 km x 25 deg, 4 nodes): {t_design:.2f} s warm "
           f"({t_design_cold:.2f} s first call incl. compile/load), {design.n_trajectories} trajectories; "
           f"target <= 30 s")
-    from msrsim.ascent.params import AscentTarget, MAVParams
+    o = design.orbit
+    print(f"  loads: max alpha at q > 50 Pa {o['max_alpha_deg_high_q']:.3f} deg (limit 4), max q*alpha "
+          f"{o['max_q_alpha_pa_deg']:.0f} Pa*deg, max q {o['max_q_pa']:.0f} Pa, max axial "
+          f"{o['max_axial_g']:.2f} g (limit 15); target lacks {o['target_dv_m_s']:.3f} m/s")
+    from msrsim.ascent.params import AscentTarget, GuidanceParams, MAVParams
 
-    harris = AscentConfig(mav=MAVParams.harris(), target=AscentTarget.harris())
-    t0 = time.perf_counter()
-    dh = design_guidance(harris)
-    print(f"guidance design (Harris MAV, 343 km x 25 deg above 3389.5 km): {time.perf_counter() - t0:.2f} s, "
-          f"reached={dh.converged}, best {dh.orbit['periapsis_alt_km']:.1f} x "
-          f"{dh.orbit['apoapsis_alt_km']:.1f} km, "
-          f"lacks {dh.orbit['target_dv_m_s']:.1f} m/s")
-    t0 = time.perf_counter()
-    dp = design_guidance(cfg, maximise_payload=True)
-    print(f"payload maximisation (default vehicle and target): {time.perf_counter() - t0:.2f} s, "
-          f"max payload {dp.payload_kg:.2f} kg, {dp.n_trajectories} trajectories")
+    free = GuidanceParams(alpha_limiter=False)
+    for label, g in (("alpha-limited", None), ("unconstrained", free)):
+        harris = AscentConfig(mav=MAVParams.harris(), target=AscentTarget.harris(), guidance=g)
+        t0 = time.perf_counter()
+        dh = design_guidance(harris)
+        print(f"guidance design, {label} (Harris MAV, 343 km x 25 deg above 3389.5 km): "
+              f"{time.perf_counter() - t0:.2f} s, reached={dh.converged}, best "
+              f"{dh.orbit['periapsis_alt_km']:.1f} x {dh.orbit['apoapsis_alt_km']:.1f} km, lacks "
+              f"{dh.orbit['target_dv_m_s']:.1f} m/s, max alpha at q > 50 Pa "
+              f"{dh.orbit['max_alpha_deg_high_q']:.1f} deg")
+    for label, g in (("alpha-limited", None), ("unconstrained", free)):
+        c = cfg.model_copy(update={"guidance": g})
+        t0 = time.perf_counter()
+        dp = design_guidance(c, maximise_payload=True)
+        print(f"payload maximisation, {label} (default vehicle and target): "
+              f"{time.perf_counter() - t0:.2f} s, max payload {dp.payload_kg:.2f} kg (margin "
+              f"{dp.payload_kg - cfg.mav.payload_kg:+.2f} kg over 16 kg), {dp.n_trajectories} trajectories")
 
     run_monte_carlo(cfg, design.guidance, 16, seed=0)  # warm-up
     n = 10_000
@@ -111,7 +121,8 @@ def main():
     mc = run_monte_carlo(cfg, design.guidance, n, seed=1)
     t_mc = time.perf_counter() - t0
     print(f"msrsim Monte Carlo: {n} trials in {t_mc:.2f} s warm ({1e3 * t_mc / n:.3f} ms/trial), "
-          f"P(orbit ok) = {mc.p_orbit_ok:.3f}; target <= 5 s")
+          f"P(orbit ok) = {mc.p_orbit_ok:.3f}, P(within alpha/axial-g limits) = "
+          f"{mc.p_within_limits:.4f}; target <= 5 s")
 
     inp = core.kernel_inputs(cfg)
     rows = dispersed_rows(cfg, design.guidance, 200, np.random.default_rng(5))
