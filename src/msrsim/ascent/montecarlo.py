@@ -24,7 +24,9 @@ def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
     """Kernel parameter matrix (n_trials, N_PARAM) with the dispersions of ``disp`` applied.
 
     Draw order is fixed (a (n_trials, 17) standard-normal block, then (n_trials, 3) for the
-    inert masses and payload), so a seed gives the same trials whatever else changes.
+    inert masses and payload, then (n_trials, 2) for the SRM1 attitude-control error), so a
+    seed gives the same trials whatever else changes. ``disp.misalignment_model`` selects
+    how a thrust misalignment acts (see :class:`AscentDispersions`).
     """
     d = disp or cfg.dispersions
     P = np.repeat(nominal_row(cfg, guidance)[None, :], n_trials, axis=0)
@@ -33,13 +35,21 @@ def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
     mav = cfg.mav
     P[:, K.I_ALT] += d.pad_altitude_m * z[:, 0]
     P[:, K.I_RHO_SCALE] = np.maximum(0.05, 1.0 + d.density_frac * z[:, 1])
-    P[:, K.I_MIS1_1] = d.thrust_misalignment_deg * deg * z[:, 2]
-    P[:, K.I_MIS1_2] = d.thrust_misalignment_deg * deg * z[:, 3]
-    # SRM2: misalignment, tip-off and attitude pointing add per axis
-    P[:, K.I_ERR2_1] = deg * (d.thrust_misalignment_deg * z[:, 4] + d.tipoff_deg * z[:, 5]
-                              + d.srm2_pointing_deg * z[:, 6])
-    P[:, K.I_ERR2_2] = deg * (d.thrust_misalignment_deg * z[:, 7] + d.tipoff_deg * z[:, 8]
-                              + d.srm2_pointing_deg * z[:, 9])
+    mis1 = d.thrust_misalignment_deg * deg * z[:, 2:4]  # SRM1 misalignment, rad per axis
+    mis2 = d.thrust_misalignment_deg * deg * z[:, [4, 7]]  # SRM2 misalignment, rad per axis
+    controlled = d.misalignment_model == "controlled"
+    if controlled:
+        # see AscentDispersions: the SRM1 attitude loop trims the misalignment out (cos δ
+        # thrust loss, applied through Isp at unchanged mass flow); the SRM2 spin averages
+        # its lateral thrust, leaving the angular-momentum walk's mean offset k·δ
+        P[:, K.I_ISP1] *= np.cos(np.hypot(mis1[:, 0], mis1[:, 1]))
+        mis2 = mav.srm2_coning_factor * mis2
+    else:
+        P[:, K.I_MIS1_1] = mis1[:, 0]
+        P[:, K.I_MIS1_2] = mis1[:, 1]
+    # SRM2: misalignment (or its coning offset), tip-off and attitude pointing add per axis
+    P[:, K.I_ERR2_1] = mis2[:, 0] + deg * (d.tipoff_deg * z[:, 5] + d.srm2_pointing_deg * z[:, 6])
+    P[:, K.I_ERR2_2] = mis2[:, 1] + deg * (d.tipoff_deg * z[:, 8] + d.srm2_pointing_deg * z[:, 9])
     P[:, K.I_IGN_E1] = d.ignition_attitude_deg * deg * z[:, 10]
     P[:, K.I_IGN_E2] = d.ignition_attitude_deg * deg * z[:, 11]
     # thrust level: burn time scales inversely (total impulse kept)
@@ -64,6 +74,11 @@ def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
     dpay = d.payload_kg * z2[:, 2]
     P[:, K.I_DROP1] += dinert1
     P[:, K.I_M0] += dinert1 + dinert2 + dpay
+    # third block: SRM1 residual pointing error of the attitude loop (controlled model)
+    z3 = rng.standard_normal((n_trials, 2))
+    if controlled:
+        P[:, K.I_MIS1_1] = d.attitude_control_error_deg * deg * z3[:, 0]
+        P[:, K.I_MIS1_2] = d.attitude_control_error_deg * deg * z3[:, 1]
     if np.any(P[:, K.I_PROP1] <= 0) or np.any(P[:, K.I_DROP1] < 0):
         raise ConfigError("dispersions drew a non-positive SRM1 propellant or inert mass; "
                           "reduce propellant_frac / inert_frac")
@@ -154,6 +169,7 @@ DISPERSION_UNITS = {
     "payload_kg": "kg", "thrust_frac": "fraction", "isp_frac": "fraction",
     "propellant_frac": "fraction", "inert_frac": "fraction", "ignition_attitude_deg": "deg per axis",
     "tipoff_deg": "deg per axis", "srm2_pointing_deg": "deg per axis",
+    "attitude_control_error_deg": "deg per axis",
 }
 
 
@@ -186,10 +202,11 @@ def dispersion_sensitivity(cfg: AscentConfig, guidance: GuidanceParams, n_trials
     if n < 2 or n > 1_000_000:
         raise ConfigError(f"n_trials={n_trials!r} outside the allowed range 2..1000000")
     d_all = cfg.dispersions
-    sources = [k for k in type(d_all).model_fields if getattr(d_all, k) > 0.0]
+    sources = [k for k in type(d_all).sigma_fields() if getattr(d_all, k) > 0.0]
     blocks = []
     for k in sources:
-        d1 = AscentDispersions.none().model_copy(update={k: getattr(d_all, k)})
+        d1 = AscentDispersions.none().model_copy(update={k: getattr(d_all, k),
+                                                        "misalignment_model": d_all.misalignment_model})
         blocks.append(dispersed_rows(cfg, guidance, n, np.random.default_rng(seed), d1))
     blocks.append(dispersed_rows(cfg, guidance, n, np.random.default_rng(seed), d_all))
     out = run_batch(np.vstack(blocks), kernel_inputs(cfg))

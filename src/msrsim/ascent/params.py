@@ -166,6 +166,17 @@ class MAVParams(_Model):
         the limiter lets α grow as q·α ≤ ``alpha_limit_q_pa`` · ``max_alpha_deg``
         (200 Pa·deg by default), a continuous envelope that frees the steering only where
         the aerodynamic load is negligible (the first seconds and the thin upper air).
+    srm2_spin_rpm : float
+        SRM2 spin rate, rpm (FACTS.md §3: SRM2 tested at 200 rpm).
+    srm2_spin_gyration_m : float
+        Radius of gyration of the spinning SRM2 stack (SRM2, adapter, OS) about its spin
+        axis, m. ASSUMPTION: 0.175 m, a uniform cylinder of the MAV's 0.5 m diameter
+        (FACTS.md §3: 0.25/√2); a thick propellant annulus in a case at the outer radius
+        gives about the same.
+    srm2_thrust_arm_m : float
+        Distance from the SRM2 nozzle throat to the stack's centre of mass, m: the lever
+        arm of a thrust misalignment. ASSUMPTION: 0.5 m, half of a ~1 m SRM2 + OS stack of
+        the 2.8-3.0 m MAV (FACTS.md §3).
     """
 
     name: str = "harris-2019"
@@ -182,6 +193,40 @@ class MAVParams(_Model):
     max_axial_g: float = 15.0  # MAV_sim, FACTS.md §8
     max_alpha_deg: float = 4.0  # MAV_sim, FACTS.md §8
     alpha_limit_q_pa: float = 50.0  # assumption, see the docstring
+    srm2_spin_rpm: float = 200.0  # FACTS.md §3 (SRM2 tested at 200 rpm)
+    srm2_spin_gyration_m: float = 0.25 / math.sqrt(2.0)  # assumption: 0.5 m cylinder, FACTS.md §3
+    srm2_thrust_arm_m: float = 0.5  # assumption, see the docstring
+
+    @field_validator("srm2_spin_rpm")
+    @classmethod
+    def _rpm(cls, v):
+        return _check_range("srm2_spin_rpm", v, 0.0, 1e4, "rpm", lo_open=True)
+
+    @field_validator("srm2_spin_gyration_m", "srm2_thrust_arm_m")
+    @classmethod
+    def _len(cls, v, info):
+        return _check_range(info.field_name, v, 0.0, 10.0, "m", lo_open=True)
+
+    @property
+    def srm2_coning_factor(self) -> float:
+        """Mean SRM2 thrust-direction offset per radian of thrust misalignment (spinning stage).
+
+        A misalignment δ gives a body-fixed transverse torque M = F·l·δ (F: SRM2 mean thrust,
+        l: :attr:`srm2_thrust_arm_m`). In inertial space it turns with the spin ω, so the
+        angular momentum H = I_s·ω does not walk away: dH/dt = M·e^{iωt} makes it trace a
+        circle of radius M/ω through its initial direction, whose centre lies M/(I_s ω²)
+        (rad) off it. The body axis nutates about H, the lateral thrust F·δ turns with the
+        spin, and both average out over the burn (22.5 s at 200 rpm: 75 revolutions, and
+        ~15 nutation cycles), leaving the thrust, on average, along the circle's centre:
+        an offset of M/(I_s ω²) = k·δ with k = F·l / (m k_s² ω²), evaluated at the stack's
+        mean mass in the burn. The lateral impulse left by the last partial revolution is
+        at most 2·F·δ/(m·ω) (~1.5 cm/s for 0.3°), neglected.
+        """
+        m_ign = self.liftoff_mass_kg - self.srm1.propellant_kg - self.srm1.inert_kg
+        m_mean = m_ign - 0.5 * self.srm2.propellant_kg
+        w = self.srm2_spin_rpm * 2.0 * math.pi / 60.0
+        return (self.srm2.mean_thrust_n * self.srm2_thrust_arm_m
+                / (m_mean * self.srm2_spin_gyration_m**2 * w * w))
 
     @field_validator("payload_kg")
     @classmethod
@@ -372,6 +417,20 @@ class AscentDispersions(_Model):
     propellant mass 0.3 %, inert mass 1 %, ignition attitude 1° per axis (the MAV is in
     free flight after ejection), SRM2 tip-off 0.5° per axis (separation and spin-up),
     SRM2 pointing 0.25° per axis (attitude knowledge/control before spin-up).
+
+    ``misalignment_model`` says what a thrust misalignment does:
+
+    * ``"controlled"`` (default): on the TVC-steered SRM1 the attitude loop cancels the
+      misalignment torque: the nozzle deflects until the thrust passes through the centre
+      of mass, so the vehicle flies its commanded attitude up to a residual pointing error
+      (``attitude_control_error_deg`` per axis, held for the burn: the IMU's alignment and
+      the loop's steady error; a constant bias is the conservative reading) and loses
+      thrust as cos δ of the misalignment δ. On the spinning SRM2 the lateral thrust turns
+      with the spin and averages out; what remains is the angular-momentum walk's mean
+      offset, ``MAVParams.srm2_coning_factor`` · δ per axis, in a direction set by the
+      (random) spin phase at ignition.
+    * ``"uncontrolled"``: the misalignment tilts the thrust off the body axis of SRM1 and
+      off the SRM2 attitude for the whole burn (the previous model, for comparison).
     """
 
     pad_altitude_m: float = 50.0  # MAV_sim, FACTS.md §8
@@ -385,17 +444,26 @@ class AscentDispersions(_Model):
     ignition_attitude_deg: float = 1.0  # assumption
     tipoff_deg: float = 0.5  # assumption
     srm2_pointing_deg: float = 0.25  # assumption
+    attitude_control_error_deg: float = 0.15  # assumption: SRM1 residual pointing, see above
+    misalignment_model: Literal["controlled", "uncontrolled"] = "controlled"
 
     @field_validator("*")
     @classmethod
     def _nonneg(cls, v, info):
+        if info.field_name == "misalignment_model":
+            return v
         hi = 0.9 if info.field_name.endswith("_frac") else 1e4
         return _check_range(info.field_name, v, 0.0, hi, "(1-sigma)")
 
     @classmethod
+    def sigma_fields(cls) -> list[str]:
+        """Names of the 1-sigma fields (all but ``misalignment_model``)."""
+        return [k for k in cls.model_fields if k != "misalignment_model"]
+
+    @classmethod
     def none(cls) -> AscentDispersions:
         """All dispersions zero (every trial is the nominal flight)."""
-        return cls(**{k: 0.0 for k in cls.model_fields})
+        return cls(**{k: 0.0 for k in cls.sigma_fields()})
 
 
 class GuidanceParams(_Model):

@@ -1,0 +1,113 @@
+"""MAV ascent: thrust misalignment under attitude control (TVC on SRM1, spin on SRM2).
+
+Physics (see :class:`msrsim.ascent.params.AscentDispersions` and
+:attr:`msrsim.ascent.params.MAVParams.srm2_coning_factor`): on the TVC-steered SRM1 a
+misalignment δ costs only the cos δ of thrust (the loop trims the torque out); on the
+spinning SRM2 the lateral thrust averages out and the thrust direction is, on average,
+offset by k·δ with k = F·l / (m k_s² ω²), the centre of the circle the angular momentum
+walks. Thrust misalignment 0.3° 1σ: TU Delft MAV_sim (FACTS.md §8); SRM2 spin 200 rpm:
+FACTS.md §3.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from msrsim.ascent import _dynamics as K
+from msrsim.ascent import core
+from msrsim.ascent.guidance import design_guidance
+from msrsim.ascent.montecarlo import dispersed_rows
+from msrsim.ascent.params import AscentConfig, AscentDispersions, MAVParams
+from msrsim.bodies import MARS
+
+MU = MARS.mu_m3_s2
+MIS_DEG = 0.3  # MAV_sim 1-sigma thrust misalignment, FACTS.md §8
+
+
+@pytest.fixture(scope="module")
+def designed():
+    cfg = AscentConfig()
+    return cfg, design_guidance(cfg)
+
+
+def _orbits(cfg, g, disp, n=24, seed=5):
+    P = dispersed_rows(cfg, g, n, np.random.default_rng(seed), disp)
+    out = core.run_batch(np.vstack([core.nominal_row(cfg, g)[None, :], P]), core.kernel_inputs(cfg))
+    orb = core.delivered_orbit(out, cfg.target.min_periapsis_alt_km)
+    return orb, P
+
+
+def _srm1_only(model):
+    # SRM1 misalignment alone: SRM2's is removed by spinning SRM2 infinitely fast
+    return AscentDispersions.none().model_copy(update={"thrust_misalignment_deg": MIS_DEG,
+                                                       "misalignment_model": model})
+
+
+def test_tvc_stage_misalignment_costs_only_its_cosine(designed):
+    """Controlled: the orbit moves by what the cos δ thrust loss predicts, Δa = 2 a Δv / v with
+    Δv = Δv1 (1 - cos δ) (< 0.1 m/s for |δ| ~ 0.4°), far below the uncontrolled tilt's."""
+    cfg, d = designed
+    fast = cfg.model_copy(update={"mav": cfg.mav.model_copy(update={"srm2_spin_rpm": 1e4})})
+    orb_c, P = _orbits(fast, d.guidance, _srm1_only("controlled"))
+    orb_u, _ = _orbits(fast, d.guidance, _srm1_only("uncontrolled"))
+    mav = cfg.mav
+    m0 = mav.liftoff_mass_kg
+    dv1 = mav.srm1.isp_s * K.G0_M_S2 * math.log(m0 / (m0 - mav.srm1.propellant_kg))
+    r = MARS.r_eq_m + 300e3
+    delta = np.arccos(P[:, K.I_ISP1] / mav.srm1.isp_s)  # the misalignment angle, rad
+    assert np.all(P[:, K.I_MIS1_1] == 0.0)  # no residual tilt (control error switched off)
+    bound_km = 2.0 * (2.0 * r / math.sqrt(MU / r)) * dv1 * (1.0 - np.cos(delta)) / 1e3 + 0.05
+    dhp_c = np.abs(orb_c["periapsis_alt_km"][1:] - orb_c["periapsis_alt_km"][0])
+    dha_c = np.abs(orb_c["apoapsis_alt_km"][1:] - orb_c["apoapsis_alt_km"][0])
+    assert np.all(dhp_c < bound_km) and np.all(dha_c < bound_km)
+    assert np.max(bound_km) < 1.0  # km
+    # the uncontrolled tilt: tens of km of periapsis scatter, > 50x the controlled one
+    dhp_u = np.abs(orb_u["periapsis_alt_km"][1:] - orb_u["periapsis_alt_km"][0])
+    assert np.std(dhp_u) > 10.0 and np.std(dhp_u) > 50.0 * np.std(dhp_c)
+    di_u = np.std(orb_u["inclination_deg"][1:])
+    di_c = np.max(np.abs(orb_c["inclination_deg"][1:] - orb_c["inclination_deg"][0]))
+    assert di_u > 0.2 and di_c < 1e-3  # deg
+
+
+def test_srm2_spin_averaging_leaves_the_coning_offset(designed):
+    """SRM2 misalignment alone, no tip-off (SRM1 trimmed, its cos loss < 0.1 m/s): the thrust
+    is offset by θ = k·δ on average, so the delivered orbit differs from nominal by at most
+    the Δv error Δv2·θ: inclination Δi ≤ Δv2 θ / v, apsides Δr ≤ 2 r Δv2 θ / v (radial and
+    tangential parts of a Δv error on a near-circular orbit), plus the SRM1 cos term. The
+    offset scales as 1/ω²: doubling the spin rate quarters it."""
+    cfg, d = designed
+    disp = _srm1_only("controlled")
+    orb, P = _orbits(cfg, d.guidance, disp)
+    k = cfg.mav.srm2_coning_factor
+    theta = np.hypot(P[:, K.I_ERR2_1], P[:, K.I_ERR2_2])  # rad
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((24, 17))
+    delta2 = math.radians(MIS_DEG) * np.hypot(z[:, 4], z[:, 7])
+    np.testing.assert_allclose(theta, k * delta2, rtol=1e-12)
+    r = MARS.r_eq_m + 300e3
+    v = math.sqrt(MU / r)
+    dv2 = P[0, K.I_DV2_NOM]
+    x_inc = np.degrees(dv2 * theta / v) * 1.1 + 1e-3
+    x_alt = 2.0 * r * dv2 * theta / v / 1e3 * 1.1 + 1.0
+    dinc = np.abs(orb["inclination_deg"][1:] - orb["inclination_deg"][0])
+    dhp = np.abs(orb["periapsis_alt_km"][1:] - orb["periapsis_alt_km"][0])
+    assert np.all(dinc <= x_inc) and np.all(dhp <= x_alt)
+    assert np.max(dinc) > 0.1 * np.max(x_inc)  # the offset is applied, not lost
+    fast = cfg.model_copy(update={"mav": cfg.mav.model_copy(update={"srm2_spin_rpm": 400.0})})
+    orb4, _ = _orbits(fast, d.guidance, disp)
+    dinc4 = np.abs(orb4["inclination_deg"][1:] - orb4["inclination_deg"][0])
+    assert np.sum(dinc) / np.sum(dinc4) == pytest.approx(4.0, rel=0.1)
+
+
+def test_coning_factor_from_its_formula():
+    # k = F l / (m k_s^2 w^2) at the stack's mean mass: MAV_sim SRM2 4.5 kN (FACTS.md §8)
+    mav = MAVParams.mav_sim()
+    m = 95.0 - 0.5 * mav.srm2.propellant_kg  # 95 kg at SRM2 ignition, FACTS.md §8
+    w = 200.0 * 2 * math.pi / 60.0  # FACTS.md §3
+    k = 4.5e3 * 0.5 / (m * (0.25**2 / 2.0) * w * w)
+    assert mav.srm2_coning_factor == pytest.approx(k, rel=1e-9)
+    with pytest.raises(Exception, match="srm2_spin_rpm"):
+        MAVParams(srm2_spin_rpm=0.0)
