@@ -111,3 +111,74 @@ def test_coning_factor_from_its_formula():
     assert mav.srm2_coning_factor == pytest.approx(k, rel=1e-9)
     with pytest.raises(Exception, match="srm2_spin_rpm"):
         MAVParams(srm2_spin_rpm=0.0)
+
+
+def test_closed_loop_narrows_periapsis_scatter_on_the_same_seed(designed):
+    """close_loop keeps the nominal (SRM2 law bias-matched; the SRM1 loop's approximate
+    predictor trims it by < 1 km) and, on the same 300 dispersed trials, the SRM2 energy
+    management cuts the periapsis 1σ by > 15 % (10,000 trials: 89 -> 68 km)."""
+    from msrsim.ascent.flight import fly_nominal
+    from msrsim.ascent.guidance import close_loop
+    from msrsim.ascent.montecarlo import run_monte_carlo
+
+    cfg, d = designed
+    g_cl = close_loop(cfg, d.guidance)
+    assert g_cl.srm1_closed_loop and g_cl.srm2_attitude == "target"
+    a, b = fly_nominal(cfg, d.guidance).orbit, fly_nominal(cfg, g_cl).orbit
+    for k in ("periapsis_alt_km", "apoapsis_alt_km"):
+        assert abs(a[k] - b[k]) < 1.0  # km
+    assert abs(a["inclination_deg"] - b["inclination_deg"]) < 0.01  # deg
+    assert abs(a["srm2_pitch_flown_deg"] - b["srm2_pitch_flown_deg"]) < 0.5  # deg
+    op = run_monte_carlo(cfg, d.guidance, 300, seed=9).orbits["periapsis_alt_km"]
+    cl = run_monte_carlo(cfg, g_cl, 300, seed=9).orbits["periapsis_alt_km"]
+    assert np.std(cl) < 0.85 * np.std(op)
+
+
+def test_srm1_guidance_update_meets_its_predicted_apoapsis(designed):
+    """The loop's Newton solve: from a mid-burn state of the nominal, the correction it
+    returns puts the predictor's apoapsis on the aim point (within 100 m), for aim points
+    ±20 km around the uncorrected prediction (inside the 15° correction limit)."""
+    from msrsim.ascent.flight import fly_nominal
+
+    cfg, d = designed
+    h = fly_nominal(cfg, d.guidance)
+    P = core.nominal_row(cfg, d.guidance)
+    t_ig = cfg.mav.ignition_delay_s
+    i = int(np.argmin(np.abs(h.t_s - (t_ig + 35.0))))
+    tau = h.t_s[i] - t_ig
+    y = np.concatenate([h.r_m[i], h.v_m_s[i]])
+    inp = core.kernel_inputs(cfg)
+    # the kernel's plane normal for the designed azimuth, rebuilt from position and velocity
+    nvec = np.cross(h.r_m[0], h.v_m_s[i])
+    nvec /= np.linalg.norm(nvec)
+    m_nav = P[K.I_NAV_M0] - P[K.I_NAV_PROP1] * tau / P[K.I_TB1_NOM]
+    dv_rem = P[K.I_NAV_ISP1] * K.G0_M_S2 * math.log(m_nav / (P[K.I_NAV_M0] - P[K.I_NAV_PROP1]))
+    t_rem = P[K.I_TB1_NOM] - tau
+    th = [K._programme_elevation(tau + (j + 0.5) * 0.25 * t_rem, P) for j in range(4)]
+    th0 = math.atan2(sum(map(math.sin, th)), sum(map(math.cos, th)))
+    ra0 = K._predicted_apoapsis(y, th0, t_rem, dv_rem, nvec, MU)
+    for off in (-20e3, 0.0, 20e3):
+        P[K.I_CL_RA] = ra0 + off
+        P[K.I_CL_DTH] = 0.0
+        dth = K.srm1_guidance_update(y, tau, P, nvec, MU)
+        assert abs(dth) < math.radians(15.0)
+        assert abs(K._predicted_apoapsis(y, th0 + dth, t_rem, dv_rem, nvec, MU) - (ra0 + off)) < 100.0
+        assert (dth > 0) == (off > 0) or off == 0.0
+    assert inp.body[0] == MU
+
+
+def test_cli_closed_loop_and_misalignment_options(tmp_path, capsys):
+    import json
+
+    from msrsim.cli import main
+
+    rc = main(["ascent", "--trials", "40", "--seed", "1", "--json", "--no-figures", "--closed-loop",
+               "--misalignment", "uncontrolled"])
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["closed_loop"] is True and data["misalignment_model"] == "uncontrolled"
+    assert data["guidance"]["srm2_attitude"] == "target" and data["guidance"]["srm1_closed_loop"]
+    assert abs(data["periapsis_alt_km"] - 300.0) < 2.0  # the nominal still reaches the target
+    rc = main(["ascent", "--trials", "0", "--no-figures", "--misalignment", "wobbly"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--misalignment='wobbly'" in err and err.count("\n") == 1

@@ -3,7 +3,7 @@
 Public API: parameter objects (:class:`MAVParams`, :class:`LaunchSite`,
 :class:`AscentTarget`, :class:`AscentDispersions`, :class:`GuidanceParams`,
 :class:`AscentConfig`, :func:`load_ascent_config`), :func:`design_guidance`,
-:func:`fly_nominal`, :func:`run_monte_carlo`, :func:`dispersion_sensitivity`. Heavy
+:func:`close_loop`, :func:`fly_nominal`, :func:`run_monte_carlo`, :func:`dispersion_sensitivity`. Heavy
 modules load on first use.
 """
 
@@ -26,6 +26,7 @@ _LAZY = {
     "design_guidance": (".guidance", "design_guidance"),
     "GuidanceDesign": (".guidance", "GuidanceDesign"),
     "launch_azimuth_deg": (".guidance", "launch_azimuth_deg"),
+    "close_loop": (".guidance", "close_loop"),
     "run_monte_carlo": (".montecarlo", "run_monte_carlo"),
     "AscentMonteCarlo": (".montecarlo", "AscentMonteCarlo"),
     "dispersion_sensitivity": (".montecarlo", "dispersion_sensitivity"),

@@ -44,7 +44,14 @@ G0_M_S2 = 9.80665  # standard gravity for Isp (msrsim.constants.G0_M_S2)
 MAX_NODES = 8  # interior nodes of the SRM1 pitch programme (I_NODE0 .. I_NODE0 + 7)
 (I_SRM2_LAW, I_DV2_NOM, I_RP_T, I_RA_T, I_ALPHA_LIM, I_ALPHA_MAX, I_ALPHA_Q_PA,
  I_ALPHA_Q_MARGIN) = range(I_NODE0 + MAX_NODES, I_NODE0 + MAX_NODES + 8)
-N_PARAM = I_ALPHA_Q_MARGIN + 1
+# SRM1 closed loop (apoapsis guidance in the late burn): on/off, start (s after ignition),
+# update period (s), target apoapsis radius at burnout (m), largest pitch correction (rad),
+# the flight computer's nominal lift-off mass, SRM1 propellant and Isp, and the working
+# slot holding the current correction (rad; written by ``fly`` in its own copy of the row)
+(I_CL_ON, I_CL_T0, I_CL_DT, I_CL_RA, I_CL_MAX, I_NAV_M0, I_NAV_PROP1, I_NAV_ISP1,
+ I_CL_DTH) = range(I_ALPHA_Q_MARGIN + 1, I_ALPHA_Q_MARGIN + 10)
+N_PARAM = I_CL_DTH + 1
+CL_FREEZE_S = 2.0  # the loop holds its last correction for the final seconds of SRM1
 SRM2_LAW_FIXED = 0  # SRM2 attitude = (pitch, yaw) above the local horizontal at ignition
 SRM2_LAW_TARGET = 1  # pitch chosen on board at ignition to best reach the target (+ bias)
 
@@ -147,6 +154,113 @@ def _limit_alpha(bx, by, bz, hx, hy, hz, q_nav, alpha_max, q_thr):
 
 
 @numba.njit(cache=True)
+def _programme_elevation(tau, P):
+    """Open-loop SRM1 thrust elevation above the local horizontal at ``tau`` s after ignition, rad."""
+    t_v = P[I_T_VERT]
+    t_po = P[I_T_PO]
+    th_kick = P[I_TH_KICK]
+    if tau < t_v:
+        return 0.5 * math.pi
+    if tau < t_v + t_po:
+        return 0.5 * math.pi - (0.5 * math.pi - th_kick) * (tau - t_v) / t_po
+    # tan(elevation) piecewise linear through the kick, the interior nodes and the end
+    # value at equally spaced times up to SRM1's nominal burnout; with no interior node
+    # this is the linear-tangent law
+    span = P[I_TB1_NOM] - t_v - t_po
+    s = (tau - t_v - t_po) / span
+    if s > 1.0:
+        s = 1.0
+    n_int = int(P[I_N_NODES])
+    x = s * (n_int + 1)
+    k = int(x)
+    if k > n_int:
+        k = n_int
+    f = x - k
+    th_a = th_kick if k == 0 else P[I_NODE0 + k - 1]
+    th_b = P[I_TH_END] if k == n_int else P[I_NODE0 + k]
+    return math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
+
+
+@numba.njit(cache=True)
+def _predicted_apoapsis(y, th, t_rem, dv_rem, nvec, mu):
+    """Apoapsis radius (m) after the rest of SRM1 flown at elevation ``th`` (rad).
+
+    The flight computer's predictor: the remaining Δv ``dv_rem`` along ``th`` in the
+    current local frame and gravity at the current radius, both as constant accelerations
+    over the remaining ``t_rem`` s (trapezoidal position), then the two-body apoapsis. Drag
+    is neglected (the loop runs above the dense air); the prediction becomes exact as
+    ``t_rem`` → 0, and the loop re-predicts a few times per second.
+    """
+    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+    ux, uy, uz = y[0] / rn, y[1] / rn, y[2] / rn
+    dx = nvec[1] * uz - nvec[2] * uy
+    dy = nvec[2] * ux - nvec[0] * uz
+    dz = nvec[0] * uy - nvec[1] * ux
+    dn = math.sqrt(dx * dx + dy * dy + dz * dz)
+    c = math.cos(th) * dv_rem / dn
+    s = math.sin(th) * dv_rem
+    g = -mu / (rn * rn) * t_rem
+    wx = c * dx + (s + g) * ux
+    wy = c * dy + (s + g) * uy
+    wz = c * dz + (s + g) * uz
+    vx, vy, vz = y[3] + wx, y[4] + wy, y[5] + wz
+    rx = y[0] + (y[3] + 0.5 * wx) * t_rem
+    ry = y[1] + (y[4] + 0.5 * wy) * t_rem
+    rz = y[2] + (y[5] + 0.5 * wz) * t_rem
+    r = math.sqrt(rx * rx + ry * ry + rz * rz)
+    energy = 0.5 * (vx * vx + vy * vy + vz * vz) - mu / r
+    if energy >= 0.0:
+        return 1e12
+    a = -mu / (2.0 * energy)
+    hx = ry * vz - rz * vy
+    hy = rz * vx - rx * vz
+    hz = rx * vy - ry * vx
+    e = math.sqrt(max(0.0, 1.0 - (hx * hx + hy * hy + hz * hz) / (mu * a)))
+    return a * (1.0 + e)
+
+
+@numba.njit(cache=True)
+def srm1_guidance_update(y, tau, P, nvec, mu):
+    """Closed-loop SRM1 pitch correction (rad) from the navigated state ``y`` at ``tau``.
+
+    Newton iteration (3 steps, finite-difference slope) on the correction δ added to the
+    programme so that :func:`_predicted_apoapsis` meets ``P[I_CL_RA]``, with the
+    programme's mean elevation over the remaining burn as the base and the remaining Δv
+    from the flight computer's nominal mass and Isp (it cannot measure a motor's
+    dispersion, only its effect on the state). |δ| ≤ ``P[I_CL_MAX]``; the last
+    correction is held in the final ``CL_FREEZE_S`` (the prediction's slope vanishes).
+    """
+    t_rem = P[I_TB1_NOM] - tau
+    d = P[I_CL_DTH]
+    if t_rem <= CL_FREEZE_S:
+        return d
+    m_nav = P[I_NAV_M0] - P[I_NAV_PROP1] * tau / P[I_TB1_NOM]
+    m_bo = P[I_NAV_M0] - P[I_NAV_PROP1]
+    dv_rem = P[I_NAV_ISP1] * G0_M_S2 * math.log(m_nav / m_bo)
+    cs = 0.0
+    sn = 0.0
+    for j in range(4):
+        thj = _programme_elevation(tau + (j + 0.5) * 0.25 * t_rem, P)
+        cs += math.cos(thj)
+        sn += math.sin(thj)
+    th0 = math.atan2(sn, cs)
+    lim = P[I_CL_MAX]
+    h = 1e-3
+    for _ in range(3):
+        f0 = _predicted_apoapsis(y, th0 + d, t_rem, dv_rem, nvec, mu) - P[I_CL_RA]
+        f1 = _predicted_apoapsis(y, th0 + d + h, t_rem, dv_rem, nvec, mu) - P[I_CL_RA]
+        slope = (f1 - f0) / h
+        if slope <= 0.0:
+            break
+        d -= f0 / slope
+        if d > lim:
+            d = lim
+        elif d < -lim:
+            d = -lim
+    return d
+
+
+@numba.njit(cache=True)
 def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
     """SRM1 thrust unit vector at ``tau`` s after ignition.
 
@@ -163,34 +277,14 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
     dz = nx * uy - ny * ux
     dn = math.sqrt(dx * dx + dy * dy + dz * dz)
     dx, dy, dz = dx / dn, dy / dn, dz / dn
-    t_v = P[I_T_VERT]
-    t_po = P[I_T_PO]
-    th_kick = P[I_TH_KICK]
     e1 = 0.0
     e2 = 0.0
-    if tau < t_v:
-        th = 0.5 * math.pi
+    th = _programme_elevation(tau, P)
+    if tau < P[I_T_VERT]:
         e1 = P[I_IGN_E1]  # the MAV holds its ignition attitude until the programme starts
         e2 = P[I_IGN_E2]
-    elif tau < t_v + t_po:
-        th = 0.5 * math.pi - (0.5 * math.pi - th_kick) * (tau - t_v) / t_po
-    else:
-        # tan(elevation) piecewise linear through the kick, the interior nodes and the end
-        # value at equally spaced times up to SRM1's nominal burnout; with no interior node
-        # this is the linear-tangent law
-        span = P[I_TB1_NOM] - t_v - t_po
-        s = (tau - t_v - t_po) / span
-        if s > 1.0:
-            s = 1.0
-        n_int = int(P[I_N_NODES])
-        x = s * (n_int + 1)
-        k = int(x)
-        if k > n_int:
-            k = n_int
-        f = x - k
-        th_a = th_kick if k == 0 else P[I_NODE0 + k - 1]
-        th_b = P[I_TH_END] if k == n_int else P[I_NODE0 + k]
-        th = math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
+    elif tau >= P[I_T_VERT] + P[I_T_PO]:
+        th += P[I_CL_DTH]  # closed-loop correction (0 unless the SRM1 loop is on)
     c = math.cos(th)
     sn = math.sin(th)
     # out-of-plane axis (d × up)
@@ -481,6 +575,8 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
     """
     for i in range(out.size):
         out[i] = 0.0
+    P = P.copy()  # the SRM1 loop writes its correction into the row's working slot
+    P[I_CL_DTH] = 0.0
     mu = body[0]
     omega = body[4]
     ws = np.empty((5, N_STATE))
@@ -536,13 +632,32 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
     # steps of dt_burn / 4 until FINE_S after ignition or the end of the pitch-over
     b2x = min(max(b2, t_ig + FINE_S), b3)
     bounds = (t_ig, b1, b2, b2x, b3, b4)
+    cl_on = P[I_CL_ON] > 0.0
+    t_cl = t_ig + P[I_CL_T0]
+    dt_cl = P[I_CL_DT]
     for k in range(5):
         if st != STATUS_OK:
             break
         dtk = 0.25 * dtb if k < 3 else dtb
-        st, nrec = _phase(y, bounds[k], bounds[k + 1], dtk, 1, t_ig, f1, isp1, tb1, prof1, P, nvec,
-                          dir2, body, cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist,
-                          record, nrec, alt_floor)
+        ta = bounds[k]
+        tb_ = bounds[k + 1]
+        while True:
+            # guidance updates at t_cl + j dt_cl: the segment is cut there
+            te = tb_
+            if cl_on and tb_ > ta:
+                if ta >= t_cl - 1e-9:
+                    j = math.floor((ta - t_cl) / dt_cl + 1e-6)
+                    if abs(ta - (t_cl + j * dt_cl)) < 1e-6 * dt_cl:
+                        P[I_CL_DTH] = srm1_guidance_update(y, ta - t_ig, P, nvec, mu)
+                    te = min(tb_, t_cl + (j + 1) * dt_cl)
+                else:
+                    te = min(tb_, t_cl)
+            st, nrec = _phase(y, ta, te, dtk, 1, t_ig, f1, isp1, tb1, prof1, P, nvec, dir2, body,
+                              cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
+                              alt_floor)
+            ta = te
+            if st != STATUS_OK or ta >= tb_:
+                break
     t = b4
     out[O_T_BO1] = t
     out[O_G_BO1] = y[8]

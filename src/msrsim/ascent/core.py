@@ -104,6 +104,16 @@ def nominal_row(cfg: AscentConfig, g: GuidanceParams) -> np.ndarray:
     P[K.I_ALPHA_MAX] = math.radians(mav.max_alpha_deg)
     P[K.I_ALPHA_Q_PA] = mav.alpha_limit_q_pa
     P[K.I_ALPHA_Q_MARGIN] = g.alpha_limiter_q_margin
+    P[K.I_CL_ON] = 1.0 if g.srm1_closed_loop else 0.0
+    P[K.I_CL_T0] = g.srm1_closed_loop_start_s
+    P[K.I_CL_DT] = 1.0 / g.guidance_rate_hz
+    apo_km = g.srm1_apoapsis_km if g.srm1_apoapsis_km is not None else cfg.target.apoapsis_alt_km
+    P[K.I_CL_RA] = R_REF_M + 1e3 * apo_km
+    P[K.I_CL_MAX] = math.radians(g.srm1_max_correction_deg)
+    # the flight computer's nominal vehicle (dispersions do not reach these)
+    P[K.I_NAV_M0] = mav.liftoff_mass_kg
+    P[K.I_NAV_PROP1] = mav.srm1.propellant_kg
+    P[K.I_NAV_ISP1] = mav.srm1.isp_s
     return P
 
 

@@ -394,6 +394,14 @@ def design_guidance(cfg: AscentConfig | None = None, *, n_nodes: int = 4,
                           bool(orb1["limits_ok"]))
 
 
+def _dv_per_payload_kg(mav) -> float:
+    """Rocket-equation Δv lost per kg of payload (both stages), m/s per kg."""
+    m0 = mav.liftoff_mass_kg
+    m2 = m0 - mav.srm1.propellant_kg - mav.srm1.inert_kg
+    return K.G0_M_S2 * (mav.srm1.isp_s * (1 / (m0 - mav.srm1.propellant_kg) - 1 / m0)
+                        + mav.srm2.isp_s * (1 / (m2 - mav.srm2.propellant_kg) - 1 / m2))
+
+
 def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, counter):
     """Largest payload whose design still reaches the target (bracket, then false position).
 
@@ -418,11 +426,7 @@ def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, coun
         return best
 
     # rocket-equation sensitivity of Δv to payload, m/s per kg: sets the first steps
-    mav = cfg.mav
-    m0 = mav.liftoff_mass_kg
-    m2 = m0 - mav.srm1.propellant_kg - mav.srm1.inert_kg
-    dvdm = K.G0_M_S2 * (mav.srm1.isp_s * (1 / (m0 - mav.srm1.propellant_kg) - 1 / m0)
-                        + mav.srm2.isp_s * (1 / (m2 - mav.srm2.propellant_kg) - 1 / m2))
+    dvdm = _dv_per_payload_kg(cfg.mav)
     x_ok = x_bad = None
     m_ok = m_bad = None
     d_bad = None
@@ -462,3 +466,50 @@ def _max_payload(cfg, base, n_nodes, free_split, max_nfev, x, payload, tol, coun
         else:
             x_bad, m_bad, d_bad = xs, m, deficit
     return x_ok, m_ok
+
+
+def close_loop(cfg: AscentConfig, guidance: GuidanceParams, *, srm1: bool = True,
+               srm2: bool = True) -> GuidanceParams:
+    """Closed-loop version of a designed open-loop steering, with the same nominal flight.
+
+    ``srm1``: the SRM1 apoapsis loop (:attr:`GuidanceParams.srm1_closed_loop`) aiming at
+    the apoapsis the open-loop nominal reaches at SRM1 burnout. ``srm2``: the on-board SRM2
+    energy-management law (``srm2_attitude="target"``) with its pitch bias set so that the
+    nominal flight's SRM2 pitch equals the designed one. Dispersed trials then correct from
+    their navigated states. The SRM1 loop's predictor is approximate (no drag, constant
+    accelerations), so it also trims the nominal flight a little: the delivered nominal
+    orbit moves by a few km (see ``tests/test_ascent_control.py``).
+
+    Parameters
+    ----------
+    cfg : AscentConfig
+    guidance : GuidanceParams
+        Open-loop steering (usually ``design_guidance(cfg).guidance``).
+    """
+    from .core import R_REF_M, run_single_history
+
+    inputs = kernel_inputs(cfg)
+    g = guidance.model_copy(update={"srm1_closed_loop": False})
+    upd = {}
+    if srm1:
+        # apoapsis at SRM1 burnout of the open-loop nominal, from the recorded history
+        from ..kernels.elements import rv_to_elements
+
+        _, hist = run_single_history(nominal_row(cfg, g), inputs)
+
+        i_bo = _srm1_burnout_row(hist)
+        el = rv_to_elements(hist[i_bo, K.H_R0:K.H_R0 + 3], hist[i_bo, K.H_V0:K.H_V0 + 3], MARS.mu_m3_s2)
+        upd.update(srm1_closed_loop=True, srm1_apoapsis_km=float((el["ra"] - R_REF_M) / 1e3))
+    if srm2 and g.srm2_attitude != "target":
+        out = run_batch(nominal_row(cfg, g.model_copy(update={"srm2_attitude": "target",
+                                                               "srm2_pitch_deg": 0.0})), inputs)
+        law_deg = float(np.degrees(out[0, K.O_P2_FLOWN]))
+        upd.update(srm2_attitude="target", srm2_pitch_deg=g.srm2_pitch_deg - law_deg)
+    return g.model_copy(update=upd)
+
+
+def _srm1_burnout_row(hist: np.ndarray) -> int:
+    """Index of the first history row after SRM1 burnout (first unpowered row after SRM1)."""
+    mode = hist[:, K.H_MODE]
+    first1 = int(np.argmax(mode == 1))
+    return first1 + int(np.argmax(mode[first1:] != 1))

@@ -500,11 +500,38 @@ class GuidanceParams(_Model):
         inertial space through the burn. With ``srm2_attitude="target"`` the pitch is a bias
         added to the on-board solution.
     srm2_attitude : {"fixed", "target"}
-        "fixed": the SRM2 pitch is ``srm2_pitch_deg`` (open loop). "target" (closed loop):
-        at ignition the flight computer predicts, from its navigated state and the stage's
-        nominal Δv as one impulse, the pitch that minimises the Δv still needed to reach
-        the target orbit, and adds ``srm2_pitch_deg``; this absorbs part of SRM1's energy
-        and flight-path dispersions.
+        "fixed" (the default): the SRM2 pitch is ``srm2_pitch_deg`` (open loop). "target"
+        (closed loop): at ignition the flight computer predicts, from its navigated state
+        and the stage's nominal Δv as one impulse, the pitch that minimises the Δv still
+        needed to reach the target orbit, and adds ``srm2_pitch_deg``. This is the energy
+        management of a fixed-impulse solid stage (as GEM-style): excess energy from SRM1
+        is burnt off by tilting the thrust out of the horizontal, and SRM1's flight-path
+        errors are nulled.
+    srm1_closed_loop : bool
+        Closed-loop SRM1 guidance (default off; :func:`~msrsim.ascent.guidance.close_loop`
+        switches it on for a designed steering): from ``srm1_closed_loop_start_s`` after
+        ignition to 2 s before nominal burnout, ``guidance_rate_hz`` times a second, the
+        flight computer predicts the apoapsis after burnout from its navigated state (the
+        remaining Δv of the nominal motor along the programme's mean remaining elevation,
+        plus a correction, and gravity, as constant accelerations; then two-body) and sets
+        the correction (Newton, at most ``srm1_max_correction_deg``) that puts it at
+        ``srm1_apoapsis_km``. The programme stays the open-loop reference, so the nominal
+        flight is (nearly) unchanged, but SRM1's energy errors move into the speed at
+        apoapsis, where the SRM2 energy management handles them. The α limiter still
+        applies. Measured on the default vehicle (10,000 trials): it narrows the SRM2
+        ignition-altitude and inclination scatter but hardly the periapsis, which is set by
+        the stage's fixed-impulse energy errors (see the README).
+    srm1_closed_loop_start_s : float
+        Time after SRM1 ignition at which the loop engages, s. ASSUMPTION: 25 s, after
+        maximum dynamic pressure and the α-limited dense air (q falls below ~200 Pa there
+        on the default ascent from Jezero).
+    guidance_rate_hz : float
+        Guidance update rate of the loop, Hz. ASSUMPTION: 2.5 Hz (a few per second).
+    srm1_apoapsis_km : float, optional
+        Apoapsis altitude (above R_eq) the loop aims at, km; default (None): the target's
+        apoapsis altitude.
+    srm1_max_correction_deg : float
+        Largest pitch correction of the loop, deg. ASSUMPTION: 15°.
     alpha_limiter : bool
         Angle-of-attack limiter in the SRM1 steering (default on). The programme gives the
         commanded attitude; the flight computer turns it towards the relative wind so that
@@ -533,6 +560,11 @@ class GuidanceParams(_Model):
     srm2_pitch_deg: float = 0.0
     srm2_yaw_deg: float = 0.0
     srm2_attitude: Literal["fixed", "target"] = "fixed"
+    srm1_closed_loop: bool = False
+    srm1_closed_loop_start_s: float = 25.0  # assumption, see the docstring
+    guidance_rate_hz: float = 2.5  # assumption
+    srm1_apoapsis_km: float | None = None
+    srm1_max_correction_deg: float = 15.0  # assumption
     alpha_limiter: bool = True
     alpha_limiter_q_margin: float = 2.0  # assumption: +3 sigma of MAV_sim's density, FACTS.md §8
 
@@ -567,6 +599,26 @@ class GuidanceParams(_Model):
     @classmethod
     def _coast(cls, v):
         return None if v is None else _check_range("coast_s", v, 0.0, 20000.0, "s")
+
+    @field_validator("srm1_closed_loop_start_s")
+    @classmethod
+    def _clt(cls, v):
+        return _check_range("srm1_closed_loop_start_s", v, 0.0, 2000.0, "s")
+
+    @field_validator("guidance_rate_hz")
+    @classmethod
+    def _hz(cls, v):
+        return _check_range("guidance_rate_hz", v, 0.01, 100.0, "Hz")
+
+    @field_validator("srm1_apoapsis_km")
+    @classmethod
+    def _clra(cls, v):
+        return None if v is None else _check_range("srm1_apoapsis_km", v, 50.0, 20000.0, "km")
+
+    @field_validator("srm1_max_correction_deg")
+    @classmethod
+    def _clmax(cls, v):
+        return _check_range("srm1_max_correction_deg", v, 0.0, 60.0, "deg")
 
     @field_validator("alpha_limiter_q_margin")
     @classmethod

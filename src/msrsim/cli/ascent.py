@@ -28,6 +28,13 @@ def ascent(
                                      "the angle-of-attack limiter (the default unless the config's "
                                      "guidance says otherwise) or fly the programme unconstrained "
                                      "(for comparison)."),
+    closed_loop: bool = typer.Option(False, "--closed-loop/--open-loop", help="Fly the designed "
+                                     "steering with closed-loop guidance: SRM1 apoapsis loop in the "
+                                     "late burn and the SRM2 energy-management attitude law (same "
+                                     "nominal). Default: open loop."),
+    misalignment: str = typer.Option(None, "--misalignment", help="Thrust-misalignment model: "
+                                     "controlled (SRM1 TVC trims it, SRM2 spin averages it; the "
+                                     "default) or uncontrolled (a fixed thrust tilt, for comparison)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
     out: Path = typer.Option(Path("out"), "--out", help="Directory for the figures."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write the figures."),
@@ -61,6 +68,12 @@ def ascent(
         if target not in presets:
             raise ConfigError(f"--target={target!r} unknown; allowed: mav_sim, harris")
         cfg = cfg.model_copy(update={"target": presets[target]()})
+    if misalignment is not None:
+        if misalignment not in ("controlled", "uncontrolled"):
+            raise ConfigError(f"--misalignment={misalignment!r} unknown; allowed: controlled, "
+                              "uncontrolled")
+        cfg = cfg.model_copy(update={"dispersions": cfg.dispersions.model_copy(
+            update={"misalignment_model": misalignment})})
     if launch_utc is not None:
         data = cfg.model_dump()
         data["launch_epoch_utc"] = launch_utc
@@ -88,6 +101,10 @@ def ascent(
         guidance, converged = cfg.guidance, None
         if max_payload:
             raise ConfigError("--max-payload redesigns the steering; remove the guidance section")
+    if closed_loop:
+        from ..ascent.guidance import close_loop
+
+        guidance = close_loop(cfg, guidance)
     hist = fly_nominal(cfg, guidance)
     nom = hist.orbit
     mc = None
@@ -151,6 +168,8 @@ def ascent(
         "p_orbit_ok": mc.p_orbit_ok if mc is not None else float(nom["orbit_ok"]),
         "os_lifetime_days": lifetime,
         "guidance": guidance.model_dump(),
+        "closed_loop": closed_loop,
+        "misalignment_model": cfg.dispersions.misalignment_model,
         "trials": trials,
         "seed": seed,
         "monte_carlo": mc.summary() if mc is not None else None,
