@@ -31,8 +31,9 @@ import numba
 import numpy as np
 from numba import prange
 
-from ..atmosphere import grid_lookup
+from ..kernels.atmosphere_grid import grid_lookup
 from ..kernels.geodesy import geodetic_to_fixed, gravity_j2
+from ..kernels.interp import interp1
 
 G0_M_S2 = 9.80665  # standard gravity for Isp (msrsim.constants.G0_M_S2)
 
@@ -86,21 +87,7 @@ N_DIAG = 9  # q, sensed |a|, α, altitude, axial a, thrust, body axis (3): see _
 @numba.njit(cache=True)
 def _interp(tab, x):
     """Piecewise-linear lookup in a (k, 2) table, held constant beyond its ends."""
-    n = tab.shape[0]
-    if x <= tab[0, 0]:
-        return tab[0, 1]
-    if x >= tab[n - 1, 0]:
-        return tab[n - 1, 1]
-    lo = 0
-    hi = n - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if tab[mid, 0] <= x:
-            lo = mid
-        else:
-            hi = mid
-    f = (x - tab[lo, 0]) / (tab[hi, 0] - tab[lo, 0])
-    return tab[lo, 1] + f * (tab[hi, 1] - tab[lo, 1])
+    return interp1(x, tab[:, 0], tab[:, 1])
 
 
 @numba.njit(cache=True, inline="always")

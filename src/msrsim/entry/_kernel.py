@@ -33,8 +33,9 @@ import math
 import numba
 import numpy as np
 
-from ..atmosphere._base import grid_lookup
+from ..kernels.atmosphere_grid import grid_lookup
 from ..kernels.geodesy import fixed_to_geodetic, gravity_j2
+from ..kernels.interp import bracket, interp1
 
 # Per-trajectory parameter columns
 P_MASS, P_AREA, P_CD_SCALE, P_LD, P_BANK, P_RN, P_RHO_SCALE, P_WIND_SCALE, P_CHUTE_CDA, \
@@ -78,25 +79,6 @@ TS_B = 1.22
 
 
 @numba.njit(cache=True, inline="always")
-def _interp(x, xs, ys):
-    n = xs.size
-    if x <= xs[0]:
-        return ys[0]
-    if x >= xs[n - 1]:
-        return ys[n - 1]
-    lo = 0
-    hi = n - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if xs[mid] <= x:
-            lo = mid
-        else:
-            hi = mid
-    f = (x - xs[lo]) / (xs[hi] - xs[lo])
-    return ys[lo] + f * (ys[hi] - ys[lo])
-
-
-@numba.njit(cache=True, inline="always")
 def radiative_heat_w_m2(v, rho, rn):
     """Tauber-Sutton Earth stagnation radiative heat flux, W/m^2 (zero below 9 km/s)."""
     if v < 9000.0:
@@ -105,7 +87,7 @@ def radiative_heat_w_m2(v, rho, rn):
     amax = 1.0 if rn <= 1.0 else (0.6 if rn <= 2.0 else 0.5)
     if a > amax:
         a = amax
-    return 1e4 * TS_C * rn ** a * rho ** TS_B * _interp(v, TS_V, TS_F)
+    return 1e4 * TS_C * rn ** a * rho ** TS_B * interp1(v, TS_V, TS_F)
 
 
 @numba.njit(cache=True, inline="always")
@@ -161,10 +143,10 @@ def _rhs(y, prm, S, phase, bank, atm_alt0, atm_dalt, atm_logrho, atm_sound,
     qdyn = 0.5 * rho * vrel * vrel
     m = prm[P_MASS]
     if phase == 0:
-        cda = _interp(mach, mach_tab, cd_tab) * prm[P_CD_SCALE] * prm[P_AREA]
+        cda = interp1(mach, mach_tab, cd_tab) * prm[P_CD_SCALE] * prm[P_AREA]
         ld = prm[P_LD]
     else:
-        cda = prm[P_CHUTE_CDA] + prm[P_CD_SCALE] * prm[P_AREA] * _interp(mach, mach_tab, cd_tab)
+        cda = prm[P_CHUTE_CDA] + prm[P_CD_SCALE] * prm[P_AREA] * interp1(mach, mach_tab, cd_tab)
         ld = 0.0
     drag = qdyn * cda / m
     ax = ay = az = 0.0
@@ -357,24 +339,7 @@ def bank_accel(sig, rate, cmd, dt, rate_max, acc_max):
 
 @numba.njit(cache=True, inline="always")
 def _table_row(v, G, row):
-    n = G.shape[0]
-    if v <= G[0, 0]:
-        for c in range(N_G):
-            row[c] = G[0, c]
-        return
-    if v >= G[n - 1, 0]:
-        for c in range(N_G):
-            row[c] = G[n - 1, c]
-        return
-    lo = 0
-    hi = n - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if G[mid, 0] <= v:
-            lo = mid
-        else:
-            hi = mid
-    f = (v - G[lo, 0]) / (G[hi, 0] - G[lo, 0])
+    lo, hi, f = bracket(G[:, 0], v)
     for c in range(N_G):
         row[c] = G[lo, c] + f * (G[hi, c] - G[lo, c])
 
