@@ -153,3 +153,12 @@ def test_bad_limit_parameters_are_one_line_errors():
         MAVParams(max_alpha_deg=120.0)
     with pytest.raises(ConfigError, match="alpha_limiter_q_margin"):
         make_config({"guidance": {"alpha_limiter_q_margin": 0.5}})
+
+
+def test_limiter_handles_a_command_against_the_wind():
+    # α = 180°: the commanded plane is undefined; the limiter must still bring α to its bound
+    # (found by hypothesis: b = +z, h = -z)
+    out = np.array(K._limit_alpha(0.0, 0.0, 1.0, 0.0, 0.0, -1.0, 1.0, math.radians(1.0), Q_THR_PA))
+    a_out = math.acos(min(1.0, max(-1.0, out @ np.array([0.0, 0.0, -1.0]))))
+    assert abs(np.linalg.norm(out) - 1.0) < 1e-12
+    assert a_out <= math.radians(1.0) * Q_THR_PA / 1.0 + 1e-9 and a_out < math.pi / 2

@@ -259,4 +259,5 @@ def test_property_epoch_grid(start_days, span_days, step_days):
         return
     t = epoch_grid(t0, t0 + span_days * DAY, step_days)
     assert t[0] == t0 and t[-1] == pytest.approx(t0 + span_days * DAY, abs=1e-3)
-    assert np.all(np.diff(t) > 0) and np.all(np.diff(t) <= step_days * DAY * (1 + 1e-12))
+    # spacing never exceeds the step beyond float64 resolution of epochs ~1e8 s (~3e-8 s)
+    assert np.all(np.diff(t) > 0) and np.all(np.diff(t) <= step_days * DAY + 1e-6)

@@ -129,9 +129,24 @@ def _limit_alpha(bx, by, bz, hx, hy, hz, q_nav, alpha_max, q_thr):
     py = by - c * hy
     pz = bz - c * hz
     s = math.sqrt(px * px + py * py + pz * pz)
-    if s < 1e-12:
-        return bx, by, bz
     ac = math.atan2(s, c)
+    if s < 1e-12:
+        if c > 0.0:  # along the wind already: α = 0
+            return bx, by, bz
+        # against the wind (α = π): every plane through h is a commanded plane; take the
+        # one holding the coordinate axis least aligned with h
+        if abs(hx) <= abs(hy) and abs(hx) <= abs(hz):
+            ex, ey, ez = 1.0, 0.0, 0.0
+        elif abs(hy) <= abs(hz):
+            ex, ey, ez = 0.0, 1.0, 0.0
+        else:
+            ex, ey, ez = 0.0, 0.0, 1.0
+        d = ex * hx + ey * hy + ez * hz
+        px = ex - d * hx
+        py = ey - d * hy
+        pz = ez - d * hz
+        s = math.sqrt(px * px + py * py + pz * pz)
+        ac = math.pi
     r = ac * min(1.0, q_nav / q_thr) / alpha_max
     r2 = r * r
     a = ac / math.sqrt(math.sqrt(1.0 + r2 * r2))

@@ -151,7 +151,7 @@ def epoch_grid(start_tdb_s: float, end_tdb_s: float, step_days: float = 1.0) -> 
     if n > 20000:
         raise ConfigError(f"step_days={step_days!r} gives {n} epochs; at most 20000 are allowed per axis")
     t = start_tdb_s + step_s * np.arange(n)
-    if end_tdb_s - t[-1] > 1e-6 * step_s:
+    if end_tdb_s - t[-1] > 1e-3:  # the range ends inclusive: a last, shorter step (> 1 ms)
         t = np.append(t, end_tdb_s)
     return t
 
