@@ -16,6 +16,17 @@ app = typer.Typer(
 )
 
 
+def make_console():
+    """A rich console for tables; at least 130 columns when writing to a file or a pipe
+    (rich would otherwise wrap every table at 80 and abbreviate its cells)."""
+    from rich.console import Console
+
+    con = Console(highlight=False)
+    if not con.is_terminal:
+        con.width = max(con.width, 130)
+    return con
+
+
 def emit_json(obj) -> None:
     """Print ``obj`` as JSON on stdout (numpy scalars and arrays converted)."""
     import numpy as np

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 
 @app.command("ascent")
@@ -179,10 +179,9 @@ def ascent(
     if as_json:
         emit_json(result)
         return
-    from rich.console import Console
     from rich.table import Table
 
-    con = Console()
+    con = make_console()
     t = Table(title=f"MAV ascent ({cfg.mav.name}) to {cfg.target.periapsis_alt_km:g} x "
                     f"{cfg.target.apoapsis_alt_km:g} km, {cfg.target.inclination_deg:g} deg")
     t.add_column("quantity")

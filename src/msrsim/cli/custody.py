@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 custody_app = typer.Typer(help="Tamper-evident chain of custody of every tube (SQLite, hash-chained).",
                           no_args_is_help=True)
@@ -16,9 +16,7 @@ _DB_HELP = "ledger file (default $MSRSIM_CUSTODY_DB or out/custody.sqlite)"
 
 
 def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
+    return make_console()
 
 
 @custody_app.command("init")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 
 @app.command("entry")
@@ -39,7 +39,6 @@ def entry_command(
     if json_out:
         emit_json(summary)
         return 0
-    from rich.console import Console
     from rich.table import Table
 
     t = Table(title=f"msrsim entry: {tag} ({summary['statistics']}, {trials} trials, seed {seed})")
@@ -69,7 +68,7 @@ def entry_command(
     rows.append(("skip-outs", str(summary["n_skip_out"])))
     for r in rows:
         t.add_row(*r)
-    con = Console()
+    con = make_console()
     con.print(t)
     con.print(f"per-trial results: {results_file}")
     for f in figs:

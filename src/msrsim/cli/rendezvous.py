@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 
 @app.command("rendezvous")
@@ -48,11 +48,10 @@ def rendezvous_command(
 
 
 def _print_tables(res, figs, dates, title) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     s = res.summary
-    con = Console(highlight=False)
+    con = make_console()
     if not con.is_terminal:
         con.width = max(con.width, 130)
     d = {k: v[:10] for k, v in dates.items()}

@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 
 def _period_json(lp) -> dict | None:
@@ -92,11 +92,7 @@ def run(
     if as_json:
         emit_json(summary)
         return
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 130)
+    console = make_console()
     console.print(f"[bold]{arch.title}[/bold] — {arch.source}")
     for r, e in zip(results, legs, strict=True):
         extra = None

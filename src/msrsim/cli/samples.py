@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 samples_app = typer.Typer(help="Perseverance sample tubes: catalogue, and choosing the OS return set.",
                           no_args_is_help=True)
@@ -14,9 +14,7 @@ app.add_typer(samples_app, name="samples")
 
 
 def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
+    return make_console()
 
 
 @samples_app.command("list")

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from ._app import app, emit_json
+from ._app import app, emit_json, make_console
 
 
 def transfer_json(t) -> dict:
@@ -82,11 +82,7 @@ def windows(
     if as_json:
         emit_json([transfer_json(t) for t in transfers])
         return
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 120)
+    console = make_console()
     n, m = grid.shape
     console.print(transfer_table(transfers, f"{grid.from_body} → {grid.to_body}: best transfers "
                                              f"({n}×{m} grid, refined)"))
