@@ -466,6 +466,18 @@ class AscentDispersions(_Model):
         return cls(**{k: 0.0 for k in cls.sigma_fields()})
 
 
+# GuidanceParams' scalar settings: allowed (low, high, unit); None passes where optional
+_GUIDANCE_RANGES = {
+    "srm2_lead_s": (0.0, 3600.0, "s"),
+    "coast_s": (0.0, 20000.0, "s"),
+    "srm1_closed_loop_start_s": (0.0, 2000.0, "s"),
+    "guidance_rate_hz": (0.01, 100.0, "Hz"),
+    "srm1_apoapsis_km": (50.0, 20000.0, "km"),
+    "srm1_max_correction_deg": (0.0, 60.0, "deg"),
+    "alpha_limiter_q_margin": (1.0, 100.0, ""),
+}
+
+
 class GuidanceParams(_Model):
     """Open-loop ascent steering and staging (what :func:`design_guidance` optimises).
 
@@ -590,40 +602,13 @@ class GuidanceParams(_Model):
             raise ValueError(f"pitch_nodes_deg has {len(v)} values; allowed: at most 8")
         return [_check_range("pitch_nodes_deg", x, -30.0, 89.9, "deg") for x in v]
 
-    @field_validator("srm2_lead_s")
+    @field_validator(*_GUIDANCE_RANGES)
     @classmethod
-    def _lead(cls, v):
-        return _check_range("srm2_lead_s", v, 0.0, 3600.0, "s")
-
-    @field_validator("coast_s")
-    @classmethod
-    def _coast(cls, v):
-        return None if v is None else _check_range("coast_s", v, 0.0, 20000.0, "s")
-
-    @field_validator("srm1_closed_loop_start_s")
-    @classmethod
-    def _clt(cls, v):
-        return _check_range("srm1_closed_loop_start_s", v, 0.0, 2000.0, "s")
-
-    @field_validator("guidance_rate_hz")
-    @classmethod
-    def _hz(cls, v):
-        return _check_range("guidance_rate_hz", v, 0.01, 100.0, "Hz")
-
-    @field_validator("srm1_apoapsis_km")
-    @classmethod
-    def _clra(cls, v):
-        return None if v is None else _check_range("srm1_apoapsis_km", v, 50.0, 20000.0, "km")
-
-    @field_validator("srm1_max_correction_deg")
-    @classmethod
-    def _clmax(cls, v):
-        return _check_range("srm1_max_correction_deg", v, 0.0, 60.0, "deg")
-
-    @field_validator("alpha_limiter_q_margin")
-    @classmethod
-    def _qm(cls, v):
-        return _check_range("alpha_limiter_q_margin", v, 1.0, 100.0, "")
+    def _in_range(cls, v, info):
+        if v is None:
+            return None
+        lo, hi, unit = _GUIDANCE_RANGES[info.field_name]
+        return _check_range(info.field_name, v, lo, hi, unit)
 
     @field_validator("srm2_pitch_deg", "srm2_yaw_deg")
     @classmethod
