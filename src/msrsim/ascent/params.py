@@ -27,6 +27,22 @@ def _check_range(name: str, value: float, lo: float, hi: float, unit: str, lo_op
     return v
 
 
+def range_validator(ranges: dict):
+    """One pydantic validator checking each named field against ``(lo, hi, unit[, lo_open])``.
+
+    ``None`` passes (optional fields); anything else must be finite and inside the range, or
+    the error names the field, the value and the range.
+    """
+
+    def check(cls, v, info):
+        if v is None:
+            return None
+        lo, hi, unit, *rest = ranges[info.field_name]
+        return _check_range(info.field_name, v, lo, hi, unit, lo_open=bool(rest and rest[0]))
+
+    return field_validator(*ranges)(classmethod(check))
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,25 +86,13 @@ class MotorStage(_Model):
     burn_time_s: float
     thrust_profile: list[tuple[float, float]] | None = None
 
-    @field_validator("propellant_kg")
-    @classmethod
-    def _prop(cls, v):
-        return _check_range("propellant_kg", v, 0.0, 1e5, "kg", lo_open=True)
-
-    @field_validator("inert_kg")
-    @classmethod
-    def _inert(cls, v):
-        return _check_range("inert_kg", v, 0.0, 1e5, "kg")
-
-    @field_validator("isp_s")
-    @classmethod
-    def _isp(cls, v):
-        return _check_range("isp_s", v, 50.0, 500.0, "s (solid motors ~250-300 s)")
-
-    @field_validator("burn_time_s")
-    @classmethod
-    def _tb(cls, v):
-        return _check_range("burn_time_s", v, 0.5, 2000.0, "s")
+    # allowed ranges (low, high, unit[, low excluded]) of the scalar fields
+    _check_ranges = range_validator({
+        "propellant_kg": (0.0, 1e5, "kg", True),
+        "inert_kg": (0.0, 1e5, "kg"),
+        "isp_s": (50.0, 500.0, "s (solid motors ~250-300 s)"),
+        "burn_time_s": (0.5, 2000.0, "s"),
+    })
 
     @field_validator("thrust_profile")
     @classmethod
@@ -197,10 +201,17 @@ class MAVParams(_Model):
     srm2_spin_gyration_m: float = 0.25 / math.sqrt(2.0)  # assumption: 0.5 m cylinder, FACTS.md §3
     srm2_thrust_arm_m: float = 0.5  # assumption, see the docstring
 
-    @field_validator("srm2_spin_rpm")
-    @classmethod
-    def _rpm(cls, v):
-        return _check_range("srm2_spin_rpm", v, 0.0, 1e4, "rpm", lo_open=True)
+    # allowed ranges (low, high, unit[, low excluded]) of the scalar fields
+    _check_ranges = range_validator({
+        "srm2_spin_rpm": (0.0, 1e4, "rpm", True),
+        "payload_kg": (0.0, 1e4, "kg"),
+        "reference_area_m2": (0.0, 100.0, "m^2", True),
+        "ejection_speed_m_s": (0.0, 50.0, "m/s", True),
+        "ignition_delay_s": (0.0, 5.0, "s"),
+        "max_axial_g": (0.0, 1e3, "g0", True),
+        "max_alpha_deg": (0.0, 90.0, "deg", True),
+        "alpha_limit_q_pa": (0.0, 1e6, "Pa", True),
+    })
 
     @field_validator("srm2_spin_gyration_m", "srm2_thrust_arm_m")
     @classmethod
@@ -227,41 +238,6 @@ class MAVParams(_Model):
         w = self.srm2_spin_rpm * 2.0 * math.pi / 60.0
         return (self.srm2.mean_thrust_n * self.srm2_thrust_arm_m
                 / (m_mean * self.srm2_spin_gyration_m**2 * w * w))
-
-    @field_validator("payload_kg")
-    @classmethod
-    def _payload(cls, v):
-        return _check_range("payload_kg", v, 0.0, 1e4, "kg")
-
-    @field_validator("reference_area_m2")
-    @classmethod
-    def _area(cls, v):
-        return _check_range("reference_area_m2", v, 0.0, 100.0, "m^2", lo_open=True)
-
-    @field_validator("ejection_speed_m_s")
-    @classmethod
-    def _ej(cls, v):
-        return _check_range("ejection_speed_m_s", v, 0.0, 50.0, "m/s", lo_open=True)
-
-    @field_validator("ignition_delay_s")
-    @classmethod
-    def _delay(cls, v):
-        return _check_range("ignition_delay_s", v, 0.0, 5.0, "s")
-
-    @field_validator("max_axial_g")
-    @classmethod
-    def _gmax(cls, v):
-        return _check_range("max_axial_g", v, 0.0, 1e3, "g0", lo_open=True)
-
-    @field_validator("max_alpha_deg")
-    @classmethod
-    def _amax(cls, v):
-        return _check_range("max_alpha_deg", v, 0.0, 90.0, "deg", lo_open=True)
-
-    @field_validator("alpha_limit_q_pa")
-    @classmethod
-    def _aq(cls, v):
-        return _check_range("alpha_limit_q_pa", v, 0.0, 1e6, "Pa", lo_open=True)
 
     @model_validator(mode="after")
     def _cd_table(self):
@@ -333,20 +309,12 @@ class LaunchSite(_Model):
     lon_deg: float = 77.4508  # FACTS.md §4
     elevation_m: float = -2550.0  # FACTS.md §8 (MAV_sim)
 
-    @field_validator("lat_deg")
-    @classmethod
-    def _lat(cls, v):
-        return _check_range("lat_deg", v, -89.0, 89.0, "deg")
-
-    @field_validator("lon_deg")
-    @classmethod
-    def _lon(cls, v):
-        return _check_range("lon_deg", v, -360.0, 360.0, "deg")
-
-    @field_validator("elevation_m")
-    @classmethod
-    def _elev(cls, v):
-        return _check_range("elevation_m", v, -9000.0, 25000.0, "m")
+    # allowed ranges (low, high, unit[, low excluded]) of the scalar fields
+    _check_ranges = range_validator({
+        "lat_deg": (-89.0, 89.0, "deg"),
+        "lon_deg": (-360.0, 360.0, "deg"),
+        "elevation_m": (-9000.0, 25000.0, "m"),
+    })
 
 
 class AscentTarget(_Model):
@@ -602,13 +570,7 @@ class GuidanceParams(_Model):
             raise ValueError(f"pitch_nodes_deg has {len(v)} values; allowed: at most 8")
         return [_check_range("pitch_nodes_deg", x, -30.0, 89.9, "deg") for x in v]
 
-    @field_validator(*_GUIDANCE_RANGES)
-    @classmethod
-    def _in_range(cls, v, info):
-        if v is None:
-            return None
-        lo, hi, unit = _GUIDANCE_RANGES[info.field_name]
-        return _check_range(info.field_name, v, lo, hi, unit)
+    _check_ranges = range_validator(_GUIDANCE_RANGES)
 
     @field_validator("srm2_pitch_deg", "srm2_yaw_deg")
     @classmethod
