@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from msrsim.architecture import architecture_from_dict, list_presets, load_architecture
+from msrsim.campaign.architecture import architecture_from_dict, list_presets, load_architecture
 from msrsim.cli import main
 from msrsim.errors import ConfigError
 

@@ -127,8 +127,8 @@ def test_mars_phase_dates_agree_with_the_windows_analysis_of_the_preset():
     # module, computed exactly as `msrsim run` does (architecture.analyse_windows): the
     # same TEI date, departure v∞ and Earth entry speed as the return window's best
     # transfer, and the Mars arrival of the ERO leg's lowest-arrival-v∞ best transfer.
-    from msrsim.architecture import analyse_windows, load_architecture
-    from msrsim.marsorbit.mission import plan_mars_orbit_phase
+    from msrsim.campaign.architecture import analyse_windows, load_architecture
+    from msrsim.campaign.mission import plan_mars_orbit_phase
 
     arch = load_architecture("baseline_2022")
     legs = analyse_windows(arch)
@@ -162,7 +162,7 @@ def test_mars_phase_dates_agree_with_the_windows_analysis_of_the_preset():
 
 
 def test_date_overrides_must_come_in_pairs():
-    from msrsim.marsorbit.mission import plan_mars_orbit_phase
+    from msrsim.campaign.mission import plan_mars_orbit_phase
     from msrsim.marsorbit.params import MarsOrbitConfig, ReturnParams
 
     with pytest.raises(ConfigError, match="tei_utc"):

@@ -24,11 +24,11 @@ _LAZY = {
     "lambert": ("msrsim.kernels.lambert", "lambert"),
     "porkchop": ("msrsim.windows.porkchop", "porkchop"),
     "best_transfers": ("msrsim.windows.porkchop", "best_transfers"),
-    "load_architecture": ("msrsim.architecture", "load_architecture"),
+    "load_architecture": ("msrsim.campaign.architecture", "load_architecture"),
     "run_entry": ("msrsim.entry.run", "run_entry"),
     "load_entry_preset": ("msrsim.entry.presets", "load_preset"),
     "os_lifetime_days": ("msrsim.marsorbit.lifetime", "os_lifetime_days"),
-    "plan_mars_orbit_phase": ("msrsim.marsorbit.mission", "plan_mars_orbit_phase"),
+    "plan_mars_orbit_phase": ("msrsim.campaign.mission", "plan_mars_orbit_phase"),
 }
 
 __all__ = [

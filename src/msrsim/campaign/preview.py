@@ -30,8 +30,8 @@ class CampaignPreview:
 
     Attributes
     ----------
-    architecture : msrsim.architecture.Architecture
-    windows : list of msrsim.architecture.LegResult
+    architecture : msrsim.campaign.architecture.Architecture
+    windows : list of msrsim.campaign.architecture.LegResult
     lander_transfer : msrsim.windows.Transfer
         The lander's Earth→Mars transfer (lowest arrival v∞ of its leg's best transfers).
     srl_entry : msrsim.entry.EntryResult
@@ -40,7 +40,7 @@ class CampaignPreview:
         Nominal delivered orbit and Δv budget of the designed ascent.
     ascent_monte_carlo : msrsim.ascent.AscentMonteCarlo or None
     ascent_reached_target : bool
-    mars_orbit : msrsim.marsorbit.mission.MarsOrbitPhase
+    mars_orbit : msrsim.campaign.mission.MarsOrbitPhase
     ees_entry : msrsim.entry.EntryResult
     os_wait_days : float
         Days the OS must stay in orbit: MAV lift-off to capture complete.
@@ -174,7 +174,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     seed : int
         Random seed (each phase draws from its own stream seeded with it).
     windows : list of LegResult, optional
-        Precomputed :func:`msrsim.architecture.analyse_windows` of the architecture.
+        Precomputed :func:`msrsim.campaign.architecture.analyse_windows` of the architecture.
     ephemeris_path : str, optional
         SPK kernel instead of DE421.
 
@@ -182,7 +182,6 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     -------
     CampaignPreview
     """
-    from ..architecture import Architecture, analyse_windows, load_architecture
     from ..ascent.flight import fly_nominal
     from ..ascent.guidance import design_guidance
     from ..ascent.montecarlo import run_monte_carlo
@@ -190,11 +189,12 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     from ..constants import GM_MARS_KM3_S2, R_MARS_EQ_M, SECONDS_PER_DAY
     from ..entry import load_preset, run_entry
     from ..errors import ConfigError
-    from ..marsorbit.mission import ero_legs, plan_mars_orbit_phase
     from ..marsorbit.params import MarsOrbitConfig
     from ..samples.select import select_return_set
     from ..timescales import tdb_to_utc
     from ..windows import entry_speed_km_s
+    from .architecture import Architecture, analyse_windows, load_architecture
+    from .mission import ero_legs, plan_mars_orbit_phase
 
     if not isinstance(trials, int | np.integer) or not 0 <= trials <= 1_000_000:
         raise ConfigError(f"trials={trials!r} must be an integer in 0..1000000")

@@ -25,8 +25,8 @@ def rendezvous_command(
     Mars->Earth return window, as `msrsim run` computes them; the config (--config) the
     vehicle and orbit parameters.
     """
-    from ..architecture import load_architecture
-    from ..marsorbit.mission import plan_mars_orbit_phase
+    from ..campaign.architecture import load_architecture
+    from ..campaign.mission import plan_mars_orbit_phase
     from ..marsorbit.params import load_config
     from ..timescales import tdb_to_utc
 

@@ -40,7 +40,7 @@ def run(
     out/windows_<n>_<vehicle>.png per leg, out/campaign_timeline.png, out/summary.md and
     out/summary.json.
     """
-    from ..architecture import analyse_windows, load_architecture
+    from ..campaign.architecture import analyse_windows, load_architecture
     from ..errors import ConfigError
     from ..timescales import tdb_to_utc
     from ..windows.plot import plot_porkchop

@@ -1,7 +1,7 @@
 """Mars-orbit operations: the OS in orbit, ERO arrival and spiral, rendezvous, departure.
 
 Public entry points (imported lazily so that importing the package compiles nothing):
-:func:`os_lifetime_days`, :func:`os_orbit_decay`, :func:`plan_mars_orbit_phase`, the
+:func:`os_lifetime_days`, :func:`os_orbit_decay`, the
 parameter objects :class:`OSParams`, :class:`EROParams`, :class:`RendezvousParams`,
 :class:`ReturnParams`, :class:`MarsOrbitConfig` and :func:`load_config`.
 """
@@ -20,15 +20,13 @@ _LAZY = {
     "MAVLaunchParams": "params",
     "node_chain": "nodes",
     "launch_node_rad": "nodes",
-    "ero_legs": "mission",
     "load_config": "params",
     "mars_orbit_insertion": "arrival",
     "spiral_down": "arrival",
     "plane_change_trade": "rendezvous",
     "plan_rendezvous": "rendezvous",
     "trans_earth_injection": "departure",
-    "plan_return": "departure",
-    "plan_mars_orbit_phase": "mission",
+    "earth_arrival": "departure",
 }
 
 __all__ = list(_LAZY)

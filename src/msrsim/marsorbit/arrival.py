@@ -2,7 +2,7 @@
 
 Frames: Mars inertial equator frame of :func:`msrsim.bodies.icrf_to_equator_matrix`
 (z along the Mars pole), m and m/s. The arrival v∞ comes from the launch-windows module
-(ICRF, km/s; see :func:`msrsim.marsorbit.mission.ero_legs`).
+(ICRF, km/s; see :func:`msrsim.campaign.mission.ero_legs`).
 """
 
 from __future__ import annotations

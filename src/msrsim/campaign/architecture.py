@@ -1,7 +1,7 @@
 """Campaign architecture: which spacecraft fly which legs in which windows.
 
 A small validated model (pydantic, units in field names, unknown keys rejected) and a
-loader for the YAML presets shipped in ``msrsim/presets/`` or any YAML file. Dates are
+loader for the YAML presets shipped in ``msrsim/campaign/presets/`` or any YAML file. Dates are
 UTC calendar dates (this is an edge: a file a person writes); the analysis converts
 them to TDB seconds.
 """
@@ -14,13 +14,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 DEFAULT_PRESET = "baseline_2022"
 
 
 def _check_range(value: str, field: str) -> str:
-    from .timescales import parse_date_range
+    from ..timescales import parse_date_range
 
     parse_date_range(value, field)
     return value
@@ -61,7 +61,7 @@ class OutboundLeg(_Strict):
     @classmethod
     def _arrival(cls, v: str | None) -> str | None:
         if v is not None:
-            from .timescales import utc_to_tdb
+            from ..timescales import utc_to_tdb
 
             utc_to_tdb(v, "arrival_utc")
         return v
@@ -107,7 +107,7 @@ class Architecture(_Strict):
     @model_validator(mode="after")
     def _return_year(self) -> Architecture:
         if self.earth_return_year is not None:
-            from .timescales import parse_date_range, tdb_to_utc
+            from ..timescales import parse_date_range, tdb_to_utc
 
             t0, t1 = parse_date_range(self.mars_to_earth.arrive_range_utc, "arrive_range_utc")
             start, end = int(tdb_to_utc(t0, "date")[:4]), int(tdb_to_utc(t1, "date")[:4])
@@ -121,7 +121,7 @@ class Architecture(_Strict):
 
 def list_presets() -> list[str]:
     """Names of the presets shipped with msrsim."""
-    folder = resources.files("msrsim") / "presets"
+    folder = resources.files("msrsim.campaign") / "presets"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -156,7 +156,7 @@ def architecture_from_dict(data: dict, where: str = "architecture") -> Architect
 
 
 def load_architecture(name_or_path: str | None = None) -> Architecture:
-    """Load a preset by name (``msrsim/presets/<name>.yaml``) or a YAML file by path.
+    """Load a preset by name (``msrsim/campaign/presets/<name>.yaml``) or a YAML file by path.
 
     Parameters
     ----------
@@ -183,7 +183,7 @@ def load_architecture(name_or_path: str | None = None) -> Architecture:
         if name not in presets:
             raise ConfigError(f"preset={name!r} is unknown; allowed: {', '.join(presets)}")
         where = f"preset {name}"
-        text = (resources.files("msrsim") / "presets" / f"{name}.yaml").read_text(encoding="utf-8")
+        text = (resources.files("msrsim.campaign") / "presets" / f"{name}.yaml").read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -226,9 +226,9 @@ def analyse_windows(arch: Architecture, ephemeris_path: str | None = None) -> li
     list of LegResult
         Outbound legs in order, then the return leg.
     """
-    from .errors import MsrsimError
-    from .timescales import parse_date_range, utc_to_tdb
-    from .windows import (
+    from ..errors import MsrsimError
+    from ..timescales import parse_date_range, utc_to_tdb
+    from ..windows import (
         best_transfers,
         c3_for_launch_period,
         epoch_grid,

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..bodies import icrf_to_equator_matrix
 from ..constants import G0_M_S2, SECONDS_PER_DAY
-from .params import MarsOrbitConfig
+from ..marsorbit.params import MarsOrbitConfig
 
 #: Floor of the arrival v∞ after the ion-engine cruise, km/s (assumption: the capture is
 #: still a hyperbolic approach for the chemical OIM; below this the EP would capture).
@@ -78,7 +78,7 @@ def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
              ephemeris_path: str | None = None) -> EROLegs:
     """Resolve the ERO's outbound transfer and the return window from the architecture.
 
-    Uses the launch-windows analysis of the architecture (:func:`msrsim.architecture.
+    Uses the launch-windows analysis of the architecture (:func:`msrsim.campaign.architecture.
     analyse_windows`, the computation behind ``msrsim run``): of the best transfers it
     reports for the ERO's Earth->Mars leg, the one with the lowest Mars arrival v∞ (the
     capture is what the ERO pays for); and the Mars->Earth return window of the
@@ -95,10 +95,10 @@ def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
     ephemeris_path : str, optional
         SPK kernel instead of DE421.
     """
-    from ..architecture import Architecture, analyse_windows, load_architecture
     from ..errors import ConfigError
     from ..timescales import utc_to_tdb
     from ..windows import transfer_at
+    from .architecture import Architecture, analyse_windows, load_architecture
 
     ret = config.ret
     over_out = (config.earth_departure_utc, config.mars_arrival_utc)
@@ -191,16 +191,16 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         Supplies the dates: the ERO's Earth->Mars leg (Mars arrival and v∞) and the
         Mars->Earth return window (default preset ``baseline_2022``); see :func:`ero_legs`.
     windows : list of LegResult, optional
-        Precomputed :func:`msrsim.architecture.analyse_windows` of ``architecture``.
+        Precomputed :func:`msrsim.campaign.architecture.analyse_windows` of ``architecture``.
     ephemeris_path : str, optional
         SPK kernel instead of DE421.
     """
+    from ..marsorbit.arrival import mars_orbit_insertion, spiral_down
+    from ..marsorbit.departure import earth_arrival, trans_earth_injection
+    from ..marsorbit.lifetime import os_orbit_decay
+    from ..marsorbit.nodes import node_chain, node_rate_rad_s
+    from ..marsorbit.rendezvous import plan_rendezvous
     from ..timescales import utc_to_tdb
-    from .arrival import mars_orbit_insertion, spiral_down
-    from .departure import earth_arrival, trans_earth_injection
-    from .lifetime import os_orbit_decay
-    from .nodes import node_chain, node_rate_rad_s
-    from .rendezvous import plan_rendezvous
 
     cfg = config or MarsOrbitConfig()
     os_, ero, rdv, ret = cfg.os, cfg.ero, cfg.rendezvous, cfg.ret
