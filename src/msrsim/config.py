@@ -11,6 +11,7 @@ input reads the same way (DESIGN.md, "campaign engine")::
 
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 
@@ -26,6 +27,7 @@ _MESSAGE_PREFIXES = ("Value error, ", "Assertion failed, ")
 _PHRASES = (("Input should be", "must be"), ("List should have", "must have"),
             ("String should have", "must have"), ("Tuple should have", "must have"),
             ("Dictionary should have", "must have"))
+_NAMED = re.compile(r"[A-Za-z_]\w*=")  # a message that starts with ``name=``
 _MAX_SHOWN = 60  # characters of a rejected value shown in a message
 
 
@@ -120,13 +122,18 @@ def validation_error_line(exc: ValidationError, where: str = "", model: type[Bas
         key, symbol = _BOUNDS[kind]
         text = f"'{path}' must be {symbol} {_number((err.get('ctx') or {}).get(key))}{_got(shown)}"
     elif kind in ("value_error", "assertion_error"):
-        # a model's own validator: its message usually names the field and the value itself
+        # A model's own validator: its message usually starts with ``name=value``. A field
+        # validator names its own field (the path's last part); a model validator names one
+        # of the fields of the section at the path.
         last = str(loc[-1]) if loc else ""
+        parent = ".".join(str(p) for p in loc[:-1])
+        section = model is not None and _section_at(model, loc) is not None
         if not path:
             text = msg
         elif last and msg.startswith(f"{last}="):
-            parent = ".".join(str(p) for p in loc[:-1])
             text = f"{parent}.{msg}" if parent else msg
+        elif section and _NAMED.match(msg):
+            text = f"{path}.{msg}"
         else:
             text = f"'{path}': {msg}" + ("" if shown is None or shown in msg else _got(shown))
     else:
@@ -154,6 +161,12 @@ def _got(shown: str | None) -> str:
 
 def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str] | None:
     """Field names (aliases where set) of the sub-model that ``loc`` leads to."""
+    cur = _section_at(model, loc)
+    return None if cur is None else [f.alias or name for name, f in cur.model_fields.items()]
+
+
+def _section_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The sub-model that ``loc`` leads to from ``model``, or None (a plain field)."""
     cur = model
     for part in loc:
         if isinstance(part, int):
@@ -164,7 +177,7 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str] | None:
         cur = _model_in(field.annotation)
         if cur is None:
             return None
-    return [f.alias or name for name, f in cur.model_fields.items()]
+    return cur
 
 
 def _model_in(annotation) -> type[BaseModel] | None:

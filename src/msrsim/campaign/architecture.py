@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..config import read_yaml, validation_error_line
 from ..errors import ConfigError
 
 DEFAULT_PRESET = "baseline_2022"
@@ -125,16 +126,6 @@ def list_presets() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def _one_line(exc: ValidationError, where: str) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-    msg = err["msg"].removeprefix("Value error, ")
-    value = err.get("input")
-    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-    more = f"; {len(exc.errors()) - 1} more error(s)" if len(exc.errors()) > 1 else ""
-    return f"{where}: field {loc}: {msg}{shown}{more}"
-
-
 def architecture_from_dict(data: dict, where: str = "architecture") -> Architecture:
     """Validate a mapping as an :class:`Architecture`; errors become one-line ConfigErrors.
 
@@ -150,7 +141,7 @@ def architecture_from_dict(data: dict, where: str = "architecture") -> Architect
     try:
         return Architecture.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_one_line(exc, where)) from None
+        raise ConfigError(validation_error_line(exc, where, Architecture)) from None
     except ConfigError as exc:  # a date parser inside a validator
         raise ConfigError(f"{where}: {exc}") from None
 
@@ -160,7 +151,7 @@ def load_architecture(name_or_path: str | None = None) -> Architecture:
 
     Parameters
     ----------
-    name_or_path : str, optional
+    name_or_path : str or Path, optional
         Preset name (see :func:`list_presets`) or path of a YAML file; default
         ``"baseline_2022"`` (the July 2022 NASA-ESA baseline).
 
@@ -169,28 +160,17 @@ def load_architecture(name_or_path: str | None = None) -> Architecture:
     ConfigError
         Unknown preset, unreadable file, malformed YAML or an invalid field.
     """
-    import yaml
-
-    name = name_or_path or DEFAULT_PRESET
+    name = str(name_or_path or DEFAULT_PRESET)
     if os.path.sep in name or name.endswith((".yaml", ".yml")) or os.path.isfile(name):
         if not os.path.isfile(name):
             raise ConfigError(f"config={name!r} does not exist; give a YAML file path or a preset name")
-        where = name
-        with open(name, encoding="utf-8") as fh:
-            text = fh.read()
-    else:
-        presets = list_presets()
-        if name not in presets:
-            raise ConfigError(f"preset={name!r} is unknown; allowed: {', '.join(presets)}")
-        where = f"preset {name}"
-        text = (resources.files("msrsim.campaign") / "presets" / f"{name}.yaml").read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        at = f" at line {line + 1}" if line is not None else ""
-        raise ConfigError(f"{where}: malformed YAML{at}; fix the syntax") from None
-    return architecture_from_dict(data, where)
+        return architecture_from_dict(read_yaml(name), name)
+    presets = list_presets()
+    if name not in presets:
+        raise ConfigError(f"preset={name!r} is unknown; allowed: {', '.join(presets)}")
+    where = f"preset {name}"
+    text = (resources.files("msrsim.campaign") / "presets" / f"{name}.yaml").read_text(encoding="utf-8")
+    return architecture_from_dict(read_yaml(text=text, where=where), where)
 
 
 class LegResult(BaseModel):
