@@ -137,6 +137,13 @@ def _terminal(cfg: EntryConfig, out, body):
     return lat, lon, speed, t, dv
 
 
+_SCALAR_KEYS = ("status", "peak_g", "peak_g_speed_m_s", "peak_heat_flux_w_cm2", "peak_radiative_w_cm2",
+                "heat_load_j_cm2", "peak_qdyn_pa", "deploy_time_s", "deploy_mach", "deploy_qdyn_pa",
+                "deploy_alt_m", "landing_lat_deg", "landing_lon_deg", "impact_speed_m_s",
+                "entry_to_landing_s", "powered_descent_dv_m_s", "bank_reversals",
+                "range_control_start_s", "heading_alignment_start_s", "max_bank_rate_deg_s", "steps")
+
+
 def _scalars(cfg, out, body):
     lat, lon, speed, t, dv = _terminal(cfg, out, body)
     landed = out[:, K.O_STATUS] == K.STATUS_LANDED
@@ -211,8 +218,148 @@ def _target_entry(prep: _Prepared, cfg: EntryConfig):
     return lat0, lon0
 
 
+@dataclass
+class PreparedEntry:
+    """An entry case ready to fly batches: compiled model, targeted entry place, guidance.
+
+    Built once by :func:`prepare_entry`; :func:`fly_entry_trials` then flies any number of
+    per-trial entry states against it.
+
+    Attributes
+    ----------
+    config : EntryConfig
+    prepared : object
+        The compiled model inputs (planet, vehicle, atmosphere tables).
+    entry_lat_rad, entry_lon_rad : float
+        Entry-interface place whose nominal trajectory lands on the target.
+    guidance_table : numpy.ndarray or None
+        Apollo reference table (``guidance: apollo`` only).
+    """
+
+    config: EntryConfig
+    prepared: object
+    entry_lat_rad: float
+    entry_lon_rad: float
+    guidance_table: np.ndarray | None = None
+
+
+def prepare_entry(cfg: EntryConfig, atmosphere=None) -> PreparedEntry:
+    """Target the nominal trajectory on the landing target and build the guidance table.
+
+    Parameters
+    ----------
+    cfg : EntryConfig
+    atmosphere : Atmosphere, optional
+        Overrides the configured atmosphere.
+    """
+    prep = _Prepared(cfg, atmosphere)
+    lat0, lon0 = _target_entry(prep, cfg)
+    gtab = None
+    if cfg.vehicle.guidance == "apollo":
+        from .guidance import build_apollo_table
+
+        gtab = build_apollo_table(prep, cfg, lat0, lon0)
+        prep.install_guidance(gtab, cfg.vehicle.apollo.overcontrol_gain)
+    return PreparedEntry(cfg, prep, lat0, lon0, gtab)
+
+
+#: Standard-normal columns one entry trial consumes (see :func:`fly_entry_trials`).
+ENTRY_NORMALS = 12
+
+
+def fly_entry_trials(pe: PreparedEntry, normals, speed_m_s, fpa_deg, azimuth_deg,
+                     epoch_tdb_s=None, history: bool = False):
+    """Fly per-trial entry states with the case's dispersions, in one compiled batch.
+
+    Parameters
+    ----------
+    pe : PreparedEntry
+    normals : array_like, shape (n, ENTRY_NORMALS)
+        Standard normals of each trial (all zero: the undispersed trajectory of that
+        state). Columns: 0 flight-path angle, 1 azimuth, 2 speed, 3 downrange and 4
+        crossrange delivery, 5 mass, 6 drag coefficient, 7 L/D, 8 density, 9 wind, 10-11
+        navigation knowledge (downrange, crossrange).
+    speed_m_s, fpa_deg, azimuth_deg : array_like, shape (n,)
+        Each trial's entry speed (m/s, inertial or relative as the case says), flight-path
+        angle (deg, negative down) and azimuth (deg from north) at the entry interface,
+        before dispersion.
+    epoch_tdb_s : array_like, shape (n,), optional
+        Entry epoch, TDB s past J2000. The entry model works in the planet-fixed frame with
+        a time-independent atmosphere, so the epoch is carried into the result only.
+    history : bool
+        Record the first trial's time history.
+
+    Returns
+    -------
+    trials : dict of numpy.ndarray
+        As :attr:`EntryResult.trials` (``status``, ``peak_g``, ``landing_lat_deg`` ...,
+        plus the dispersed inputs and ``epoch_tdb_s``).
+    history : dict or None
+    """
+    cfg, prep = pe.config, pe.prepared
+    body = prep.body
+    z = np.asarray(normals, dtype=float)
+    n = z.shape[0]
+    if z.ndim != 2 or z.shape[1] != ENTRY_NORMALS:
+        raise ConfigError(f"normals has shape {z.shape}; expected (n, {ENTRY_NORMALS})")
+    speed0 = np.broadcast_to(np.asarray(speed_m_s, dtype=float), (n,))
+    fpa0 = np.broadcast_to(np.asarray(fpa_deg, dtype=float), (n,))
+    az0 = np.broadcast_to(np.asarray(azimuth_deg, dtype=float), (n,))
+    for name, v in (("speed_m_s", speed0), ("fpa_deg", fpa0), ("azimuth_deg", az0)):
+        if not np.all(np.isfinite(v)):
+            raise ConfigError(f"{name} must be finite for every trial (got {v[~np.isfinite(v)][0]!r})")
+    if np.any(speed0 <= 0.0):
+        raise ConfigError(f"speed_m_s must be > 0 (got {speed0[speed0 <= 0.0][0]!r})")
+    d = cfg.dispersions
+    lat0, lon0 = pe.entry_lat_rad, pe.entry_lon_rad
+    az = np.radians(az0) + np.radians(d.azimuth_deg) * z[:, 1]
+    # delivery error: along/cross-track offsets of the entry point
+    dr = d.downrange_km * 1e3 * z[:, 3] / body.r_eq_m
+    cr = d.crossrange_km * 1e3 * z[:, 4] / body.r_eq_m
+    a0 = np.radians(az0)
+    la, lo = _dest(np.full(n, lat0), np.full(n, lon0), a0, dr)
+    la, lo = _dest(la, lo, a0 + math.pi / 2, cr)
+    speed = speed0 + d.speed_m_s * z[:, 2]
+    fpa = np.radians(fpa0 + d.fpa_deg * z[:, 0])
+    fpa = np.minimum(fpa, -1e-6)
+    Y0 = prep.initial_states(la, lo, np.full(n, cfg.entry.alt_m), speed, fpa, az)
+    v = cfg.vehicle
+    mass = v.mass_kg * np.maximum(1.0 + d.mass_frac * z[:, 5], 0.5)
+    cd = np.maximum(1.0 + d.cd_frac * z[:, 6], 0.5)
+    ld = v.lift_to_drag * np.maximum(1.0 + d.lift_to_drag_frac * z[:, 7], 0.0)
+    rho = np.exp(np.log1p(d.density_frac) * z[:, 8]) if d.density_frac else np.ones(n)
+    wind = 1.0 + d.wind_frac * z[:, 9]
+    P = prep.params(n, mass, cd, ld, rho, wind)
+    if d.nav_downrange_km or d.nav_crossrange_km:
+        # navigation knowledge error: the guidance believes the target displaced by it
+        t = cfg.target
+        tla, tlo = _dest(np.full(n, math.radians(t.lat_deg)), np.full(n, math.radians(t.lon_deg)),
+                         a0, d.nav_downrange_km * 1e3 * z[:, 10] / body.r_eq_m)
+        tla, tlo = _dest(tla, tlo, a0 + math.pi / 2, d.nav_crossrange_km * 1e3 * z[:, 11] / body.r_eq_m)
+        dispersed = np.any(z[:, 10:12] != 0.0, axis=1)
+        P[dispersed, K.P_TX:K.P_TZ + 1] = prep.target_vectors(tla, tlo)[dispersed]
+    out, hist, cnt = prep.run(Y0, P, n_hist=1 if history else 0)
+    tr = _scalars(cfg, out, body)
+    tr.update({"fpa_deg": np.degrees(fpa), "speed_m_s_in": speed, "mass_kg": mass,
+               "cd_scale": cd, "density_scale": rho, "wind_scale": wind, "lift_to_drag": ld})
+    if epoch_tdb_s is not None:
+        tr["epoch_tdb_s"] = np.broadcast_to(np.asarray(epoch_tdb_s, dtype=float), (n,)).copy()
+    h = None
+    if history:
+        m = int(cnt[0])
+        hh = hist[0, :m]
+        h = {"t_s": hh[:, K.H_T], "alt_m": hh[:, K.H_ALT], "speed_m_s": hh[:, K.H_VREL],
+             "g": hh[:, K.H_G], "heat_w_cm2": hh[:, K.H_HEAT] / 1e4, "qdyn_pa": hh[:, K.H_QDYN],
+             "lat_deg": np.degrees(hh[:, K.H_LAT]), "lon_deg": np.degrees(hh[:, K.H_LON]),
+             "mach": hh[:, K.H_MACH], "bank_deg": np.degrees(hh[:, K.H_BANK]),
+             "planet_speed_m_s": hh[:, K.H_V], "drag_m_s2": hh[:, K.H_DRAG],
+             "alt_rate_m_s": hh[:, K.H_RDOT], "range_to_go_m": hh[:, K.H_RANGE],
+             "guidance_phase": hh[:, K.H_GPHASE].astype(np.int8)}
+    return tr, h
+
+
 def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = False,
-              atmosphere=None) -> EntryResult:
+              atmosphere=None, rng: np.random.Generator | None = None) -> EntryResult:
     """Run the nominal trajectory and ``trials`` dispersed ones in one compiled batch.
 
     Parameters
@@ -228,68 +375,27 @@ def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = 
         Record the nominal trajectory's time history.
     atmosphere : Atmosphere, optional
         Overrides the configured atmosphere.
+    rng : numpy.random.Generator, optional
+        Draw the trials' normals from this generator instead of ``seed`` (callers that own
+        a random-number policy, e.g. the campaign, give each phase its own stream).
     """
     if not isinstance(trials, int | np.integer) or trials < 0 or trials > 10_000_000:
         raise ConfigError(f"trials={trials!r} must be an integer in 0..10000000")
-    prep = _Prepared(cfg, atmosphere)
-    body = prep.body
-    lat0, lon0 = _target_entry(prep, cfg)
-    gtab = None
-    if cfg.vehicle.guidance == "apollo":
-        from .guidance import build_apollo_table
-
-        gtab = build_apollo_table(prep, cfg, lat0, lon0)
-        prep.install_guidance(gtab, cfg.vehicle.apollo.overcontrol_gain)
+    pe = prepare_entry(cfg, atmosphere)
     e = cfg.entry
-    d = cfg.dispersions
+    if rng is not None:
+        z = rng.standard_normal((trials, ENTRY_NORMALS))
+    else:
+        z = _normals(seed, trials, ENTRY_NORMALS)
+    z = np.vstack([np.zeros((1, ENTRY_NORMALS)), z])  # row 0 is the nominal
     n = trials + 1
-    z = _normals(seed, trials, 12)
-    z = np.vstack([np.zeros((1, 12)), z])  # row 0 is the nominal
-    az = math.radians(e.azimuth_deg) + np.radians(d.azimuth_deg) * z[:, 1]
-    # delivery error: along/cross-track offsets of the entry point
-    dr = d.downrange_km * 1e3 * z[:, 3] / body.r_eq_m
-    cr = d.crossrange_km * 1e3 * z[:, 4] / body.r_eq_m
-    a0 = math.radians(e.azimuth_deg)
-    la, lo = _dest(np.full(n, lat0), np.full(n, lon0), np.full(n, a0), dr)
-    la, lo = _dest(la, lo, np.full(n, a0 + math.pi / 2), cr)
-    speed = e.speed_m_s + d.speed_m_s * z[:, 2]
-    fpa = np.radians(e.fpa_deg + d.fpa_deg * z[:, 0])
-    fpa = np.minimum(fpa, -1e-6)
-    Y0 = prep.initial_states(la, lo, np.full(n, e.alt_m), speed, fpa, az)
-    v = cfg.vehicle
-    mass = v.mass_kg * np.maximum(1.0 + d.mass_frac * z[:, 5], 0.5)
-    cd = np.maximum(1.0 + d.cd_frac * z[:, 6], 0.5)
-    ld = v.lift_to_drag * np.maximum(1.0 + d.lift_to_drag_frac * z[:, 7], 0.0)
-    rho = np.exp(np.log1p(d.density_frac) * z[:, 8]) if d.density_frac else np.ones(n)
-    wind = 1.0 + d.wind_frac * z[:, 9]
-    P = prep.params(n, mass, cd, ld, rho, wind)
-    if d.nav_downrange_km or d.nav_crossrange_km:
-        # navigation knowledge error: the guidance believes the target displaced by it
-        t = cfg.target
-        tla, tlo = _dest(np.full(n, math.radians(t.lat_deg)), np.full(n, math.radians(t.lon_deg)),
-                         np.full(n, a0), d.nav_downrange_km * 1e3 * z[:, 10] / body.r_eq_m)
-        tla, tlo = _dest(tla, tlo, np.full(n, a0 + math.pi / 2),
-                         d.nav_crossrange_km * 1e3 * z[:, 11] / body.r_eq_m)
-        P[1:, K.P_TX:K.P_TZ + 1] = prep.target_vectors(tla, tlo)[1:]
-    out, hist, cnt = prep.run(Y0, P, n_hist=1 if history else 0)
-    res = _scalars(cfg, out, body)
-    nominal = {k: (a[0].item() if hasattr(a[0], "item") else a[0]) for k, a in res.items()}
+    res, h = fly_entry_trials(pe, z, np.full(n, e.speed_m_s), np.full(n, e.fpa_deg),
+                              np.full(n, e.azimuth_deg), history=history)
+    nominal = {k: (a[0].item() if hasattr(a[0], "item") else a[0]) for k, a in res.items()
+               if k in _SCALAR_KEYS}
     tr = {k: a[1:] for k, a in res.items()}
-    tr.update({"fpa_deg": np.degrees(fpa[1:]), "speed_m_s_in": speed[1:], "mass_kg": mass[1:],
-               "cd_scale": cd[1:], "density_scale": rho[1:], "wind_scale": wind[1:],
-               "lift_to_drag": ld[1:]})
-    h = None
-    if history:
-        m = int(cnt[0])
-        hh = hist[0, :m]
-        h = {"t_s": hh[:, K.H_T], "alt_m": hh[:, K.H_ALT], "speed_m_s": hh[:, K.H_VREL],
-             "g": hh[:, K.H_G], "heat_w_cm2": hh[:, K.H_HEAT] / 1e4, "qdyn_pa": hh[:, K.H_QDYN],
-             "lat_deg": np.degrees(hh[:, K.H_LAT]), "lon_deg": np.degrees(hh[:, K.H_LON]),
-             "mach": hh[:, K.H_MACH], "bank_deg": np.degrees(hh[:, K.H_BANK]),
-             "planet_speed_m_s": hh[:, K.H_V], "drag_m_s2": hh[:, K.H_DRAG],
-             "alt_rate_m_s": hh[:, K.H_RDOT], "range_to_go_m": hh[:, K.H_RANGE],
-             "guidance_phase": hh[:, K.H_GPHASE].astype(np.int8)}
-    r = EntryResult(cfg, tr, nominal, math.degrees(lat0), math.degrees(lon0), h)
+    r = EntryResult(cfg, tr, nominal, math.degrees(pe.entry_lat_rad), math.degrees(pe.entry_lon_rad), h)
+    gtab = pe.guidance_table
     if gtab is not None:
         r.guidance_table = {"speed_m_s": gtab[:, K.G_V], "range_to_go_m": gtab[:, K.G_R],
                             "drag_m_s2": gtab[:, K.G_D], "alt_rate_m_s": gtab[:, K.G_HD],
@@ -297,8 +403,13 @@ def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = 
                             "f3_dr_dld_m": gtab[:, K.G_F3]}
     if trials >= 3:
         r.ellipse = landing_ellipse(tr["landing_lat_deg"], tr["landing_lon_deg"], cfg.entry.azimuth_deg,
-                                    body.r_eq_m, cfg)
+                                    body_radius_m(pe), cfg)
     return r
+
+
+def body_radius_m(pe: PreparedEntry) -> float:
+    """Equatorial radius of the entry case's planet, m."""
+    return float(pe.prepared.body.r_eq_m)
 
 
 def _normals(seed: int, n: int, k: int) -> np.ndarray:
