@@ -201,11 +201,11 @@ def test_shallow_entry_skips_out_as_an_outcome():
 
 
 @pytest.mark.parametrize("patch, match", [
-    ({"vehicle": {"mass_kg": -5.0}}, "vehicle.mass_kg=-5.0"),
-    ({"vehicle": {"diameter_m": 0.0}}, "vehicle.diameter_m=0.0"),
+    ({"vehicle": {"mass_kg": -5.0}}, r"'vehicle.mass_kg' must be > 0 \(got -5.0\)"),
+    ({"vehicle": {"diameter_m": 0.0}}, r"'vehicle.diameter_m' must be > 0 \(got 0.0\)"),
     ({"vehicle": {"cd": None}}, "exactly one of cd"),
-    ({"entry": {"fpa_deg": 5.0}}, "entry.fpa_deg=5.0"),
-    ({"bogus": 1}, "bogus"),
+    ({"entry": {"fpa_deg": 5.0}}, r"'entry.fpa_deg' must be <= 0 \(got 5.0\)"),
+    ({"bogus": 1}, "'bogus' is not a known field; allowed: name, planet, vehicle"),
 ])
 def test_bad_vehicle_parameters(patch, match):
     from msrsim.entry.presets import PRESETS, _merge
@@ -233,7 +233,7 @@ def test_cli_json_and_errors(tmp_path, capsys):
     bad.write_text("vehicle:\n  mass_kg: -1\n")
     rc = main(["entry", "--config", str(bad), "--trials", "0"])
     err = capsys.readouterr().err
-    assert rc == 2 and "vehicle.mass_kg=-1" in err
+    assert rc == 2 and f"{bad}: 'vehicle.mass_kg' must be > 0 (got -1)" in err
 
 
 def test_malformed_density_table_via_cli(tmp_path, capsys):

@@ -6,8 +6,9 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..config import validation_error_line
 from ..errors import ConfigError
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -196,20 +197,20 @@ class EntryConfig(BaseModel):
     sources: dict[str, str] = {}
 
 
-def _cfg_error(exc) -> ConfigError:
-    e = exc.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"]) or "config"
-    return ConfigError(f"{loc}={e.get('input')!r}: {e['msg']}")
+def make_config(data: dict, where: str = "") -> EntryConfig:
+    """Validate a dict into an :class:`EntryConfig`; errors become one-line ConfigError.
 
-
-def make_config(data: dict) -> EntryConfig:
-    """Validate a dict into an :class:`EntryConfig`; errors become one-line ConfigError."""
-    from pydantic import ValidationError
-
+    Parameters
+    ----------
+    data : dict
+        The case (see :class:`EntryConfig`).
+    where : str
+        Source named at the start of error messages (a file name); empty for none.
+    """
     try:
         return EntryConfig.model_validate(data)
     except ValidationError as exc:
-        raise _cfg_error(exc) from None
+        raise ConfigError(validation_error_line(exc, where, EntryConfig)) from None
 
 
 # --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config import read_yaml
 from ..errors import ConfigError
 from .model import EntryConfig, make_config
 
@@ -124,22 +125,12 @@ def load_config(path: str | Path, base: str | None = None) -> EntryConfig:
 
     Nested mappings merge key by key, so a file may hold only what it changes.
     """
-    import yaml
-
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"config={str(p)!r} does not exist")
-    try:
-        data = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config={p.name!r} is not valid YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"config={p.name!r} must hold a mapping at the top level")
+    data = read_yaml(path)
     name = base or data.pop("preset", None)
-    merged = _merge(PRESETS[name], data) if name else data
     if name and name not in PRESETS:
         raise ConfigError(f"preset={name!r} unknown; allowed: {', '.join(PRESETS)}")
-    return make_config(merged)
+    merged = _merge(PRESETS[name], data) if name else data
+    return make_config(merged, where=str(path))
 
 
 def _merge(a: dict, b: dict) -> dict:
