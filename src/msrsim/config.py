@@ -11,6 +11,7 @@ input reads the same way (DESIGN.md, "campaign engine")::
 
 from __future__ import annotations
 
+import contextvars
 import re
 import typing
 from pathlib import Path
@@ -29,6 +30,53 @@ _PHRASES = (("Input should be", "must be"), ("List should have", "must have"),
             ("Dictionary should have", "must have"))
 _NAMED = re.compile(r"[A-Za-z_]\w*=")  # a message that starts with ``name=``
 _MAX_SHOWN = 60  # characters of a rejected value shown in a message
+# How many parameter objects are being validated around the current one: a sub-model
+# validated inside its parent leaves the message to the parent, which knows the whole path.
+_DEPTH = contextvars.ContextVar("msrsim_config_depth", default=0)
+
+
+class ConfigModel(BaseModel):
+    """Base of parameter objects whose construction raises one-line ConfigErrors.
+
+    ``Params(mass_kg=-3)`` raises ``ConfigError("Params: 'mass_kg' must be > 0 (got -3)")``;
+    inside a parent model the error keeps its whole path (``'os.mass_kg'``).
+    """
+
+    def __init__(self, **data):
+        depth = _DEPTH.get()
+        token = _DEPTH.set(depth + 1)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            if depth:
+                raise
+            raise ConfigError(validation_error_line(exc, type(self).__name__, type(self))) from None
+        finally:
+            _DEPTH.reset(token)
+
+
+_M = typing.TypeVar("_M", bound=BaseModel)
+
+
+def validate_model(model: type[_M], data, where: str = "") -> _M:
+    """Validate ``data`` (a mapping) as ``model``; a bad value raises a one-line ConfigError.
+
+    Parameters
+    ----------
+    model : pydantic.BaseModel subclass
+        The parameter object.
+    data : dict
+        Parsed YAML/JSON or keyword values.
+    where : str
+        Source named at the start of the message (a file, a preset); empty for none.
+    """
+    token = _DEPTH.set(_DEPTH.get() + 1)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_error_line(exc, where, model)) from None
+    finally:
+        _DEPTH.reset(token)
 
 
 def read_yaml(path: str | Path | None = None, *, text: str | None = None, where: str | None = None) -> dict:

@@ -12,32 +12,16 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 
+from ..config import ConfigModel, read_yaml, validate_model
 from ..errors import ConfigError
 
 _CFG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
-def _one_line(exc: ValidationError, model: str) -> ConfigError:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"]) or model
-    value = err.get("input")
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        return ConfigError(f"{model}.{loc}={value!r} is not a known field; "
-                           f"allowed: {', '.join(_FIELDS[model])}")
-    return ConfigError(f"{model}.{loc}={value!r} is invalid: {msg}")
-
-
-class _Params(BaseModel):
+class _Params(ConfigModel):
     model_config = _CFG
-
-    def __init__(self, **data):
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise _one_line(exc, type(self).__name__) from None
 
 
 class OSParams(_Params):
@@ -79,7 +63,7 @@ class OSParams(_Params):
     def model_post_init(self, _ctx) -> None:
         if self.apoapsis_alt_km < self.periapsis_alt_km:
             raise ConfigError(
-                f"OSParams.apoapsis_alt_km={self.apoapsis_alt_km!r} is below periapsis_alt_km="
+                f"apoapsis_alt_km={self.apoapsis_alt_km!r} is below periapsis_alt_km="
                 f"{self.periapsis_alt_km!r}; apoapsis must be >= periapsis")
 
     @property
@@ -161,7 +145,7 @@ class EROParams(_Params):
     def model_post_init(self, _ctx) -> None:
         if self.cruise_xenon_kg + self.oim_dry_mass_kg >= self.launch_mass_kg:
             raise ConfigError(
-                f"EROParams.launch_mass_kg={self.launch_mass_kg!r} cannot carry cruise_xenon_kg="
+                f"launch_mass_kg={self.launch_mass_kg!r} cannot carry cruise_xenon_kg="
                 f"{self.cruise_xenon_kg!r} plus oim_dry_mass_kg={self.oim_dry_mass_kg!r}")
 
     @property
@@ -240,11 +224,11 @@ class RendezvousParams(_Params):
     def model_post_init(self, _ctx) -> None:
         if not (self.far_hold_m > self.near_hold_m > self.keep_out_radius_m > self.capture_range_m):
             raise ConfigError(
-                f"RendezvousParams hold points far_hold_m={self.far_hold_m!r} > near_hold_m="
+                f"far_hold_m={self.far_hold_m!r} > near_hold_m="
                 f"{self.near_hold_m!r} > keep_out_radius_m={self.keep_out_radius_m!r} > "
                 f"capture_range_m={self.capture_range_m!r} must decrease in that order")
         if self.phasing_alt_offset_km == 0.0:
-            raise ConfigError("RendezvousParams.phasing_alt_offset_km=0.0 gives no phasing drift; "
+            raise ConfigError("phasing_alt_offset_km=0.0 gives no phasing drift; "
                               "allowed: -100..100 km, not 0")
 
 
@@ -342,12 +326,6 @@ class MarsOrbitConfig(_Params):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-_FIELDS = {cls.__name__: list(cls.model_fields) for cls in
-           (OSParams, EROParams, RendezvousParams, ReturnParams, MAVLaunchParams)}
-_FIELDS["MarsOrbitConfig"] = ["mars_arrival_utc", "earth_departure_utc", "os", "ero",
-                              "rendezvous", "mav_launch", "return"]
-
-
 def load_config(path: str | Path | None = None, data: dict | None = None) -> MarsOrbitConfig:
     """Read a :class:`MarsOrbitConfig` from a YAML file (or a dict).
 
@@ -362,32 +340,13 @@ def load_config(path: str | Path | None = None, data: dict | None = None) -> Mar
     if data is None:
         if path is None:
             return MarsOrbitConfig()
-        import yaml
-
-        p = Path(path)
-        try:
-            text = p.read_text()
-        except OSError as exc:
-            raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from None
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            where = f" at line {line + 1}" if line is not None else ""
-            raise ConfigError(f"config file {str(p)!r} is not valid YAML{where}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"config must be a mapping of sections, got {type(data).__name__}")
-    sections = {"os": OSParams, "ero": EROParams, "rendezvous": RendezvousParams,
-                "mav_launch": MAVLaunchParams, "return": ReturnParams}
-    kwargs = {}
-    for key, value in data.items():
-        if key in sections:
-            if not isinstance(value, dict):
-                raise ConfigError(f"config section {key!r} must be a mapping, got {value!r}")
-            kwargs[key] = sections[key](**value)
-        elif key in ("mars_arrival_utc", "earth_departure_utc"):
-            kwargs[key] = None if value is None else str(value)
-        else:
-            raise ConfigError(f"config key {key!r} is not known; allowed: "
-                              f"{', '.join(_FIELDS['MarsOrbitConfig'])}")
-    return MarsOrbitConfig(**kwargs)
+        data = read_yaml(path)
+        where = str(path)
+    else:
+        where = "config"
+        if not isinstance(data, dict):
+            raise ConfigError(f"config must be a mapping of sections, got {type(data).__name__}")
+    # YAML reads an unquoted date as a date object; the dates are UTC strings here
+    data = {k: (str(v) if k in ("mars_arrival_utc", "earth_departure_utc") and v is not None else v)
+            for k, v in data.items()}
+    return validate_model(MarsOrbitConfig, data, where)
