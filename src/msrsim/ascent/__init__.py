@@ -3,8 +3,10 @@
 Public API: parameter objects (:class:`MAVParams`, :class:`LaunchSite`,
 :class:`AscentTarget`, :class:`AscentDispersions`, :class:`GuidanceParams`,
 :class:`AscentConfig`, :func:`load_ascent_config`), :func:`design_guidance`,
-:func:`close_loop`, :func:`fly_nominal`, :func:`run_monte_carlo`, :func:`dispersion_sensitivity`. Heavy
-modules load on first use.
+:func:`close_loop`, :func:`fly_nominal`, :func:`run_monte_carlo`, :func:`dispersion_sensitivity`;
+for the campaign Monte Carlo, :func:`fly_trials` (caller-supplied standard normals,
+``ASCENT_NORMALS`` per trial, and per-trial lift-off epochs). Heavy modules load on first
+use.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ _LAZY = {
     "run_monte_carlo": (".montecarlo", "run_monte_carlo"),
     "AscentMonteCarlo": (".montecarlo", "AscentMonteCarlo"),
     "dispersion_sensitivity": (".montecarlo", "dispersion_sensitivity"),
+    "fly_trials": (".montecarlo", "fly_trials"),
+    "draw_normals": (".montecarlo", "draw_normals"),
+    "ASCENT_NORMALS": (".montecarlo", "ASCENT_NORMALS"),
     "fly_nominal": (".flight", "fly_nominal"),
 }
 

@@ -160,29 +160,49 @@ def target_residuals_m_s(orb: dict, target) -> np.ndarray:
     return np.stack([d1, d2, v_t * di], axis=-1)
 
 
-def launch_rotation_angle_rad(cfg: AscentConfig) -> float:
-    """Mars rotation angle W at ``cfg.launch_epoch_utc`` (IAU 2015), rad.
+def launch_rotation_angle_rad(cfg: AscentConfig | None = None, launch_tdb_s=None):
+    """Mars rotation angle W at lift-off (IAU 2015), rad.
 
     The integrator's inertial frame has the Mars equator as xy plane and x through the
     prime meridian at lift-off, so a node longitude λ in it lies at λ + W from the IAU node
     (the x axis of :func:`msrsim.bodies.icrf_to_equator_matrix` at the launch epoch).
+
+    Parameters
+    ----------
+    cfg : AscentConfig, optional
+        Its ``launch_tdb_s`` is the epoch when ``launch_tdb_s`` is not given.
+    launch_tdb_s : float or numpy.ndarray, optional
+        Lift-off epoch(s), TDB seconds past J2000; an array gives one angle per epoch.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        W in [0, 2π), rad (same shape as ``launch_tdb_s``).
     """
     from ..bodies import mars_rotation_angle_rad
 
-    return float(mars_rotation_angle_rad(cfg.launch_tdb_s))
+    if launch_tdb_s is None:
+        if cfg is None:
+            raise ConfigError("launch_rotation_angle_rad needs cfg or launch_tdb_s")
+        return float(mars_rotation_angle_rad(cfg.launch_tdb_s))
+    t = np.asarray(launch_tdb_s, dtype=float)
+    if not np.all(np.isfinite(t)):
+        raise ConfigError(f"launch_tdb_s must be finite (got {t[~np.isfinite(t)].ravel()[0]!r})")
+    return mars_rotation_angle_rad(t)
 
 
 ALPHA_TOL_DEG = 1e-3  # α limit check tolerance (the limiter meets it to ~1e-5 deg)
 
 
 def delivered_orbit(out: np.ndarray, min_periapsis_alt_km: float, target=None,
-                    mars_w_rad: float = 0.0, mav=None) -> dict:
+                    mars_w_rad=0.0, mav=None) -> dict:
     """Orbit and Δv budget at OS separation from kernel outputs (n, N_OUT).
 
     Returns a dict of arrays (one value per trial): ``a_km``, ``e``, ``inclination_deg``,
     ``raan_deg`` (in the Mars equator-and-IAU-node frame of the launch epoch: the kernel's
     node longitude plus ``mars_w_rad``, the rotation angle W at lift-off from
-    :func:`launch_rotation_angle_rad`), ``raan_fixed_deg`` (east longitude of the node on
+    :func:`launch_rotation_angle_rad`; a float, or an array with one angle per trial),
+    ``raan_fixed_deg`` (east longitude of the node on
     Mars at lift-off),
     ``argp_deg``, ``periapsis_alt_km``, ``apoapsis_alt_km`` (above R_eq; inf if unbound),
     the Δv budget ``dv_total_m_s`` = ``dv_ideal_m_s`` (inertial speed at separation) +

@@ -18,19 +18,30 @@ from .core import (
 )
 from .params import AscentConfig, AscentDispersions, GuidanceParams
 
+# standard-normal columns one trial consumes, in this order: 17 for the vehicle and flight
+# (see _rows_from_normals), 3 for the inert masses and payload, 2 for the SRM1
+# attitude-control error
+_BLOCKS = (17, 3, 2)
+ASCENT_NORMALS = sum(_BLOCKS)
 
-def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
-                   rng: np.random.Generator, disp: AscentDispersions | None = None) -> np.ndarray:
-    """Kernel parameter matrix (n_trials, N_PARAM) with the dispersions of ``disp`` applied.
 
-    Draw order is fixed (a (n_trials, 17) standard-normal block, then (n_trials, 3) for the
-    inert masses and payload, then (n_trials, 2) for the SRM1 attitude-control error), so a
-    seed gives the same trials whatever else changes. ``disp.misalignment_model`` selects
-    how a thrust misalignment acts (see :class:`AscentDispersions`).
+def draw_normals(rng: np.random.Generator, n_trials: int) -> np.ndarray:
+    """The (n_trials, ASCENT_NORMALS) standard normals of ``n_trials`` trials from ``rng``.
+
+    Drawn block by block ((n, 17), then (n, 3), then (n, 2)), the order the ascent Monte
+    Carlo has always used, so a seed gives the same trials as before the columns were
+    exposed.
     """
+    return np.hstack([rng.standard_normal((int(n_trials), k)) for k in _BLOCKS])
+
+
+def _rows_from_normals(cfg: AscentConfig, guidance: GuidanceParams, z: np.ndarray,
+                       disp: AscentDispersions | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel rows (n, N_PARAM) from standard normals ``z`` (n, ASCENT_NORMALS), and a mask
+    of the rows whose dispersed SRM1 propellant or inert mass is physical (> 0, >= 0)."""
     d = disp or cfg.dispersions
-    P = np.repeat(nominal_row(cfg, guidance)[None, :], n_trials, axis=0)
-    z = rng.standard_normal((n_trials, 17))
+    n = z.shape[0]
+    P = np.repeat(nominal_row(cfg, guidance)[None, :], n, axis=0)
     deg = math.radians(1.0)
     mav = cfg.mav
     P[:, K.I_ALT] += d.pad_altitude_m * z[:, 0]
@@ -66,23 +77,143 @@ def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
     P[:, K.I_PROP1] += dp1
     P[:, K.I_PROP2] += dp2
     P[:, K.I_M0] += dp1 + dp2
-    # independent draws for inert masses and payload come from a second block so the first
-    # block's meaning never changes
-    z2 = rng.standard_normal((n_trials, 3))
-    dinert1 = mav.srm1.inert_kg * d.inert_frac * z2[:, 0]
-    dinert2 = mav.srm2.inert_kg * d.inert_frac * z2[:, 1]
-    dpay = d.payload_kg * z2[:, 2]
+    # inert masses and payload (second block, so the first block's meaning never changes)
+    dinert1 = mav.srm1.inert_kg * d.inert_frac * z[:, 17]
+    dinert2 = mav.srm2.inert_kg * d.inert_frac * z[:, 18]
+    dpay = d.payload_kg * z[:, 19]
     P[:, K.I_DROP1] += dinert1
     P[:, K.I_M0] += dinert1 + dinert2 + dpay
     # third block: SRM1 residual pointing error of the attitude loop (controlled model)
-    z3 = rng.standard_normal((n_trials, 2))
     if controlled:
-        P[:, K.I_MIS1_1] = d.attitude_control_error_deg * deg * z3[:, 0]
-        P[:, K.I_MIS1_2] = d.attitude_control_error_deg * deg * z3[:, 1]
-    if np.any(P[:, K.I_PROP1] <= 0) or np.any(P[:, K.I_DROP1] < 0):
-        raise ConfigError("dispersions drew a non-positive SRM1 propellant or inert mass; "
+        P[:, K.I_MIS1_1] = d.attitude_control_error_deg * deg * z[:, 20]
+        P[:, K.I_MIS1_2] = d.attitude_control_error_deg * deg * z[:, 21]
+    valid = (P[:, K.I_PROP1] > 0) & (P[:, K.I_DROP1] >= 0) & (P[:, K.I_PROP2] > 0)
+    mass_after1 = P[:, K.I_M0] - P[:, K.I_PROP1] - P[:, K.I_DROP1]
+    valid &= mass_after1 - P[:, K.I_PROP2] > 0
+    return P, valid
+
+
+def _check_normals(normals, n_trials: int | None = None) -> np.ndarray:
+    z = np.asarray(normals, dtype=float)
+    if z.ndim != 2 or z.shape[1] != ASCENT_NORMALS:
+        raise ConfigError(f"normals has shape {z.shape}; allowed: (n_trials, {ASCENT_NORMALS})")
+    if n_trials is not None and z.shape[0] != int(n_trials):
+        raise ConfigError(f"normals has {z.shape[0]} rows for n_trials={n_trials}; allowed: equal")
+    if not np.all(np.isfinite(z)):
+        raise ConfigError("normals must be finite (got a NaN or inf)")
+    return z
+
+
+def dispersed_rows(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int,
+                   rng: np.random.Generator | None = None, disp: AscentDispersions | None = None,
+                   *, normals: np.ndarray | None = None) -> np.ndarray:
+    """Kernel parameter matrix (n_trials, N_PARAM) with the dispersions of ``disp`` applied.
+
+    Parameters
+    ----------
+    cfg : AscentConfig
+    guidance : GuidanceParams
+    n_trials : int
+    rng : numpy.random.Generator, optional
+        Source of the standard normals when ``normals`` is not given: drawn by
+        :func:`draw_normals` (a fixed block order, so a seed gives the same trials
+        whatever else changes).
+    disp : AscentDispersions, optional
+        1-sigma dispersions; default ``cfg.dispersions``. ``disp.misalignment_model``
+        selects how a thrust misalignment acts (see :class:`AscentDispersions`).
+    normals : numpy.ndarray, shape (n_trials, ASCENT_NORMALS), optional
+        The trials' standard normals (a caller that derives its own random streams).
+        Columns: 0 pad altitude, 1 density, 2-3 SRM1 misalignment, 4 and 7 SRM2
+        misalignment, 5 and 8 SRM2 tip-off, 6 and 9 SRM2 pointing, 10-11 ignition
+        attitude, 12-13 thrust level (SRM1, SRM2), 14-15 Isp, 16 propellant (both stages),
+        17-18 inert mass (SRM1, SRM2), 19 payload, 20-21 SRM1 attitude-control error.
+
+    Raises
+    ------
+    ConfigError
+        If a row's dispersed SRM1 propellant or inert mass is not physical (use
+        :func:`fly_trials` to record such a trial as failed instead).
+    """
+    if normals is None:
+        if rng is None:
+            raise ConfigError("dispersed_rows needs rng or normals")
+        z = draw_normals(rng, n_trials)
+    else:
+        z = _check_normals(normals, n_trials)
+    P, valid = _rows_from_normals(cfg, guidance, z, disp)
+    if not np.all(valid):
+        raise ConfigError("dispersions drew a non-positive propellant or inert mass; "
                           "reduce propellant_frac / inert_frac")
     return P
+
+
+# per-trial arrays returned by fly_trials (besides those of delivered_orbit)
+_TRIAL_KEYS = ("periapsis_alt_km", "apoapsis_alt_km", "inclination_deg", "raan_deg",
+               "raan_fixed_deg", "argp_deg", "a_km", "e", "orbit_ok", "limits_ok",
+               "dv_total_m_s", "shortfall_m_s", "impact", "flight_time_s", "max_q_pa",
+               "max_axial_g", "max_alpha_deg_high_q", "max_q_alpha_pa_deg")
+
+
+def fly_trials(cfg: AscentConfig, guidance: GuidanceParams, normals: np.ndarray,
+               launch_tdb_s) -> dict:
+    """Fly one dispersed ascent per row of ``normals``, each from its own lift-off epoch.
+
+    One batched compiled call; a trial that does not reach orbit is an outcome, never an
+    exception. Rows of zeros fly the nominal ascent exactly.
+
+    Parameters
+    ----------
+    cfg : AscentConfig
+        Vehicle, site, target, dispersions (1-sigma) and integrator (its launch epoch is
+        not used: ``launch_tdb_s`` gives each trial's).
+    guidance : GuidanceParams
+        Steering flown by every trial (usually from :func:`design_guidance`).
+    normals : numpy.ndarray, shape (n, ASCENT_NORMALS)
+        Standard normals of each trial (column meaning: :func:`dispersed_rows`).
+    launch_tdb_s : float or numpy.ndarray, shape (n,)
+        Lift-off epoch of each trial, TDB seconds past J2000. It only sets the orientation
+        of Mars at lift-off, i.e. the node ``raan_deg`` in the Mars equator-and-IAU-node
+        frame (the atmosphere model does not depend on the date).
+
+    Returns
+    -------
+    dict of numpy.ndarray, shape (n,)
+        ``periapsis_alt_km``, ``apoapsis_alt_km`` (km above the equatorial radius),
+        ``inclination_deg``, ``raan_deg``, ``raan_fixed_deg``, ``argp_deg``, ``a_km``,
+        ``e``, ``dv_total_m_s``, ``shortfall_m_s`` (m/s still needed to raise periapsis to
+        the target's minimum), ``flight_time_s``, ``max_q_pa``, ``max_axial_g``,
+        ``max_alpha_deg_high_q``, ``max_q_alpha_pa_deg``, and the masks ``orbit_ok``
+        (bound orbit, no impact, periapsis above ``cfg.target.min_periapsis_alt_km``),
+        ``limits_ok`` (α and axial-g limits kept), ``impact`` and ``valid`` (the dispersed
+        vehicle is physical). Orbit fields of a trial that impacts are those of its
+        (sub-orbital) arc at the ground; an unbound trial has ``apoapsis_alt_km``,
+        ``a_km`` and ``shortfall_m_s`` NaN; every field of a non-physical vehicle (``valid`` False) is NaN,
+        with ``orbit_ok`` and ``limits_ok`` False.
+    """
+    z = _check_normals(normals)
+    n = z.shape[0]
+    t = np.asarray(launch_tdb_s, dtype=float)
+    if t.ndim > 1 or (t.ndim == 1 and t.shape[0] != n):
+        raise ConfigError(f"launch_tdb_s has shape {t.shape} for {n} trials; allowed: () or ({n},)")
+    t = np.broadcast_to(t, (n,))
+    w = launch_rotation_angle_rad(launch_tdb_s=t)
+    P, valid = _rows_from_normals(cfg, guidance, z)
+    if not np.all(valid):
+        P[~valid] = nominal_row(cfg, guidance)  # flown, then blanked below
+    out = run_batch(P, kernel_inputs(cfg))
+    orb = delivered_orbit(out, cfg.target.min_periapsis_alt_km, None, w, mav=cfg.mav)
+    res = {k: np.array(orb[k], dtype=float) for k in _TRIAL_KEYS}
+    bound = np.isfinite(res["apoapsis_alt_km"])
+    for k in ("apoapsis_alt_km", "a_km", "shortfall_m_s"):
+        res[k][~bound] = np.nan
+    res["orbit_ok"] = orb["orbit_ok"] & bound & valid
+    res["limits_ok"] = orb["limits_ok"] & valid
+    res["impact"] = orb["impact"] & valid
+    res["valid"] = valid
+    for v in res.values():
+        if v.dtype.kind == "f":
+            v[~valid] = np.nan
+    return res
 
 
 @dataclass(frozen=True)
@@ -154,8 +285,7 @@ def run_monte_carlo(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int =
     """
     if int(n_trials) < 1 or int(n_trials) > 10_000_000:
         raise ConfigError(f"n_trials={n_trials!r} outside the allowed range 1..10000000")
-    rng = np.random.default_rng(seed)
-    P = dispersed_rows(cfg, guidance, int(n_trials), rng)
+    P = dispersed_rows(cfg, guidance, int(n_trials), np.random.default_rng(seed))
     out = run_batch(P, kernel_inputs(cfg))
     orb = delivered_orbit(out, cfg.target.min_periapsis_alt_km, cfg.target,
                           launch_rotation_angle_rad(cfg), mav=cfg.mav)

@@ -12,9 +12,8 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from ..config import ConfigModel, read_yaml, validate_model
 from ..constants import G0_M_S2
 from ..errors import ConfigError
 
@@ -44,8 +43,14 @@ def range_validator(ranges: dict):
     return field_validator(*ranges)(classmethod(check))
 
 
-class _Model(ConfigModel):
+class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, **data):
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigError(_format_validation_error(exc, f"{type(self).__name__}.")) from None
 
 
 # Drag coefficient of a slender cone-cylinder vs Mach number (zero lift, power-on base).
@@ -600,7 +605,9 @@ class AscentConfig(_Model):
     orbit in the Mars equator-and-IAU-node frame (``raan_deg``). ASSUMPTION: 2030-06-01
     00:00 UTC, in the MAV campaign of the July 2022 baseline (ERO in Mars orbit 2029,
     samples at Earth 2033, FACTS.md §2); set it for any real study, since the node moves
-    360° per sol with the lift-off time.
+    360° per sol with the lift-off time. Models and callers that already hold the epoch in
+    TDB seconds past J2000 set ``launch_epoch_tdb_s`` instead (no UTC string on the way);
+    giving both is an error.
     """
 
     mav: MAVParams = MAVParams.mav_sim()
@@ -610,6 +617,22 @@ class AscentConfig(_Model):
     guidance: GuidanceParams | None = None
     integrator: IntegratorSettings = IntegratorSettings()
     launch_epoch_utc: str = "2030-06-01T00:00:00"  # assumption, see the docstring
+    launch_epoch_tdb_s: float | None = None  # overrides launch_epoch_utc when set
+
+    @field_validator("launch_epoch_tdb_s")
+    @classmethod
+    def _epoch_tdb(cls, v):
+        # DE421 and the IAU rotation model are used within a few centuries of J2000
+        if v is not None:
+            _check_range("launch_epoch_tdb_s", v, -1e10, 1e10, "s TDB past J2000")
+        return v
+
+    @model_validator(mode="after")
+    def _one_epoch(self):
+        if self.launch_epoch_tdb_s is not None and "launch_epoch_utc" in self.model_fields_set:
+            raise ValueError(f"launch_epoch_utc={self.launch_epoch_utc!r} and launch_epoch_tdb_s="
+                             f"{self.launch_epoch_tdb_s!r} both given; allowed: one of them")
+        return self
 
     @field_validator("launch_epoch_utc")
     @classmethod
@@ -625,20 +648,44 @@ class AscentConfig(_Model):
 
     @property
     def launch_tdb_s(self) -> float:
-        """Lift-off (ejection) epoch, TDB seconds past J2000."""
+        """Lift-off (ejection) epoch, TDB seconds past J2000 (``launch_epoch_tdb_s`` when
+        set, else ``launch_epoch_utc`` converted)."""
+        if self.launch_epoch_tdb_s is not None:
+            return float(self.launch_epoch_tdb_s)
         from ..timescales import utc_to_tdb
 
         return float(utc_to_tdb(self.launch_epoch_utc, "launch_epoch_utc"))
 
+    @property
+    def launch_utc(self) -> str:
+        """Lift-off epoch as a UTC string (for reports): ``launch_epoch_utc`` or the UTC of
+        ``launch_epoch_tdb_s``."""
+        if self.launch_epoch_tdb_s is None:
+            return self.launch_epoch_utc
+        from ..timescales import tdb_to_utc
+
+        return tdb_to_utc(self.launch_epoch_tdb_s, "seconds")
+
 
 _PRESETS = {"harris": MAVParams.harris, "mav_sim": MAVParams.mav_sim}
+
+
+def _format_validation_error(exc: ValidationError, where: str) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ())) or "value"
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown field; check the spelling against the documented parameters"
+    if err.get("type") == "missing":
+        msg = "field required"
+    return f"{where}{loc}: {msg}"
 
 
 def make_config(data: dict | None = None, where: str = "") -> AscentConfig:
     """Build an :class:`AscentConfig` from a plain dict, raising one-line ConfigErrors.
 
     ``mav: {preset: mav_sim, ...overrides}`` starts from a named vehicle preset
-    ("harris" or "mav_sim"). ``where`` names the source at the start of messages.
+    ("harris" or "mav_sim").
     """
     data = dict(data or {})
     mav = data.get("mav")
@@ -646,12 +693,14 @@ def make_config(data: dict | None = None, where: str = "") -> AscentConfig:
         mav = dict(mav)
         name = mav.pop("preset")
         if name not in _PRESETS:
-            at = f"{where}: " if where else ""
-            raise ConfigError(f"{at}mav.preset={name!r} unknown; allowed: {', '.join(_PRESETS)}")
+            raise ConfigError(f"{where}mav.preset={name!r} unknown; allowed: {', '.join(_PRESETS)}")
         base = _PRESETS[name]().model_dump()
         base.update(mav)
         data["mav"] = base
-    return validate_model(AscentConfig, data, where)
+    try:
+        return AscentConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, where)) from None
 
 
 def load_ascent_config(path: str | Path) -> AscentConfig:
@@ -662,7 +711,18 @@ def load_ascent_config(path: str | Path) -> AscentConfig:
     path : str or Path
         YAML file.
     """
-    data = read_yaml(path)
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {str(p)!r} not found")
+    try:
+        data = yaml.safe_load(p.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not valid YAML: "
+                          f"{str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r} must hold a mapping, got {type(data).__name__}")
     if "ascent" in data and isinstance(data["ascent"], dict):
         data = data["ascent"]
-    return make_config(data, where=str(path))
+    return make_config(data, where=f"{p.name}: ")

@@ -1,0 +1,112 @@
+"""Per-trial ascent API for the campaign Monte Carlo: caller-supplied normals, per-trial
+lift-off epochs, failed trials as outcomes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from msrsim.ascent.flight import fly_nominal
+from msrsim.ascent.guidance import design_guidance
+from msrsim.ascent.montecarlo import (
+    ASCENT_NORMALS,
+    dispersed_rows,
+    draw_normals,
+    fly_trials,
+    run_monte_carlo,
+)
+from msrsim.ascent.params import AscentConfig, make_config
+from msrsim.errors import ConfigError
+
+# Mars rotation rate, rad/s (FACTS.md §6: NASA fact sheet / IAU 2015), quoted to 5 digits
+MARS_OMEGA_RAD_S = 7.0882e-5
+OMEGA_QUOTE_TOL = 0.5e-9  # rad/s: half a unit in the quoted last digit
+
+
+@pytest.fixture(scope="module")
+def designed():
+    cfg = AscentConfig()
+    return cfg, design_guidance(cfg).guidance
+
+
+def test_zero_normals_fly_the_nominal_exactly(designed):
+    cfg, g = designed
+    z = np.zeros((3, ASCENT_NORMALS))
+    r = fly_trials(cfg, g, z, cfg.launch_tdb_s)
+    nom = fly_nominal(cfg, g).orbit
+    for k in ("periapsis_alt_km", "apoapsis_alt_km", "inclination_deg", "raan_deg", "a_km", "e",
+              "dv_total_m_s", "shortfall_m_s", "max_alpha_deg_high_q", "max_axial_g"):
+        np.testing.assert_array_equal(r[k], np.full(3, nom[k]), err_msg=k)
+    assert r["orbit_ok"].all() and r["limits_ok"].all() and r["valid"].all()
+
+
+def test_rng_path_draws_the_same_columns(designed):
+    """The rng path is the normals path fed with draw_normals: (n, 17), (n, 3), (n, 2) blocks
+    in that order, as the Monte Carlo has always drawn them."""
+    cfg, g = designed
+    n = 40
+    z = draw_normals(np.random.default_rng(9), n)
+    rng = np.random.default_rng(9)
+    expect = np.hstack([rng.standard_normal((n, 17)), rng.standard_normal((n, 3)),
+                        rng.standard_normal((n, 2))])
+    np.testing.assert_array_equal(z, expect)
+    a = dispersed_rows(cfg, g, n, np.random.default_rng(9))
+    b = dispersed_rows(cfg, g, n, normals=z)
+    np.testing.assert_array_equal(a, b)
+    # the Monte Carlo's trials are the per-trial API's trials
+    mc = run_monte_carlo(cfg, g, n, seed=9)
+    r = fly_trials(cfg, g, z, cfg.launch_tdb_s)
+    for k in ("periapsis_alt_km", "inclination_deg", "raan_deg", "dv_total_m_s"):
+        np.testing.assert_array_equal(mc.orbits[k], r[k], err_msg=k)
+
+
+def test_epoch_moves_only_the_node_at_the_mars_rotation_rate(designed):
+    cfg, g = designed
+    n = 6
+    z = np.tile(draw_normals(np.random.default_rng(2), 1), (n, 1))
+    dt = np.array([0.0, 1.0, 600.0, 3600.0, 5e4, 2.0 * 86400.0])  # s
+    t = cfg.launch_tdb_s + dt
+    r = fly_trials(cfg, g, z, t)
+    d_raan = np.radians(r["raan_deg"] - r["raan_deg"][0])
+    d_raan = np.mod(d_raan - MARS_OMEGA_RAD_S * dt + math.pi, 2 * math.pi) - math.pi
+    assert np.all(np.abs(d_raan) <= OMEGA_QUOTE_TOL * dt + 1e-9)  # rad
+    for k, v in r.items():
+        if k != "raan_deg":
+            np.testing.assert_array_equal(v, np.broadcast_to(v[0], v.shape), err_msg=k)
+
+
+def test_failed_trials_are_outcomes(designed):
+    cfg, g = designed
+    z = np.zeros((3, ASCENT_NORMALS))
+    z[1, 19] = 200.0  # payload +50 kg (0.25 kg 1-sigma): cannot reach orbit
+    z[2, 16] = -1e3  # propellant -300 %: not a physical vehicle
+    r = fly_trials(cfg, g, z, np.full(3, cfg.launch_tdb_s))
+    assert list(r["orbit_ok"]) == [True, False, False]
+    assert list(r["valid"]) == [True, True, False]
+    assert r["shortfall_m_s"][1] > 100.0 and math.isfinite(r["periapsis_alt_km"][1])
+    assert np.isnan(r["periapsis_alt_km"][2]) and not r["limits_ok"][2]
+    with pytest.raises(ConfigError, match="non-positive"):
+        dispersed_rows(cfg, g, 3, normals=z)
+
+
+def test_tdb_epoch_field_and_bad_input(designed):
+    cfg, g = designed
+    c2 = make_config({"launch_epoch_tdb_s": cfg.launch_tdb_s + 3600.0})
+    assert c2.launch_tdb_s == cfg.launch_tdb_s + 3600.0
+    assert c2.launch_utc == "2030-06-01T01:00:00"
+    a = fly_nominal(cfg, g).orbit["raan_deg"]
+    b = fly_nominal(c2, g).orbit["raan_deg"]
+    err_deg = abs((b - a - math.degrees(MARS_OMEGA_RAD_S * 3600.0) + 180) % 360 - 180)
+    assert err_deg < math.degrees(OMEGA_QUOTE_TOL * 3600.0)
+    with pytest.raises(ConfigError, match="both given"):
+        make_config({"launch_epoch_tdb_s": 0.0, "launch_epoch_utc": "2030-01-01T00:00:00"})
+    with pytest.raises(ConfigError, match="launch_epoch_tdb_s"):
+        make_config({"launch_epoch_tdb_s": float("nan")})
+    with pytest.raises(ConfigError, match="normals has shape"):
+        fly_trials(cfg, g, np.zeros((2, 5)), 0.0)
+    with pytest.raises(ConfigError, match="launch_tdb_s has shape"):
+        fly_trials(cfg, g, np.zeros((2, ASCENT_NORMALS)), np.zeros(3))
+    with pytest.raises(ConfigError, match="finite"):
+        fly_trials(cfg, g, np.full((1, ASCENT_NORMALS), np.nan), 0.0)
