@@ -12,8 +12,9 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 
+from ..config import ConfigModel, read_yaml, validate_model
 from ..constants import G0_M_S2
 from ..errors import ConfigError
 
@@ -43,14 +44,8 @@ def range_validator(ranges: dict):
     return field_validator(*ranges)(classmethod(check))
 
 
-class _Model(BaseModel):
+class _Model(ConfigModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def __init__(self, **data):
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise ConfigError(_format_validation_error(exc, f"{type(self).__name__}.")) from None
 
 
 # Drag coefficient of a slender cone-cylinder vs Mach number (zero lift, power-on base).
@@ -670,22 +665,11 @@ class AscentConfig(_Model):
 _PRESETS = {"harris": MAVParams.harris, "mav_sim": MAVParams.mav_sim}
 
 
-def _format_validation_error(exc: ValidationError, where: str) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ())) or "value"
-    msg = str(err.get("msg", "")).removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown field; check the spelling against the documented parameters"
-    if err.get("type") == "missing":
-        msg = "field required"
-    return f"{where}{loc}: {msg}"
-
-
 def make_config(data: dict | None = None, where: str = "") -> AscentConfig:
     """Build an :class:`AscentConfig` from a plain dict, raising one-line ConfigErrors.
 
     ``mav: {preset: mav_sim, ...overrides}`` starts from a named vehicle preset
-    ("harris" or "mav_sim").
+    ("harris" or "mav_sim"). ``where`` names the source at the start of messages.
     """
     data = dict(data or {})
     mav = data.get("mav")
@@ -693,14 +677,12 @@ def make_config(data: dict | None = None, where: str = "") -> AscentConfig:
         mav = dict(mav)
         name = mav.pop("preset")
         if name not in _PRESETS:
-            raise ConfigError(f"{where}mav.preset={name!r} unknown; allowed: {', '.join(_PRESETS)}")
+            at = f"{where}: " if where else ""
+            raise ConfigError(f"{at}mav.preset={name!r} unknown; allowed: {', '.join(_PRESETS)}")
         base = _PRESETS[name]().model_dump()
         base.update(mav)
         data["mav"] = base
-    try:
-        return AscentConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, where)) from None
+    return validate_model(AscentConfig, data, where)
 
 
 def load_ascent_config(path: str | Path) -> AscentConfig:
@@ -711,18 +693,7 @@ def load_ascent_config(path: str | Path) -> AscentConfig:
     path : str or Path
         YAML file.
     """
-    import yaml
-
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"config file {str(p)!r} not found")
-    try:
-        data = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {str(p)!r} is not valid YAML: "
-                          f"{str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {str(p)!r} must hold a mapping, got {type(data).__name__}")
+    data = read_yaml(path)
     if "ascent" in data and isinstance(data["ascent"], dict):
         data = data["ascent"]
-    return make_config(data, where=f"{p.name}: ")
+    return make_config(data, where=str(path))
