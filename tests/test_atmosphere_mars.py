@@ -24,45 +24,10 @@ def atm():
     return mars_default()
 
 
-# (altitude km, published density kg/km^3, source). Tolerance: a factor 1.6 (0.2 dex), inside
-# the 70 % 2-sigma natural variability at aerobraking altitudes (Tolson et al., JSR 36(3), 1999).
-MAVEN_POINTS = [
-    (121.0, 3.0, "MAVEN deep dip 4, max density at 121 km (UC Berkeley SSL status, 2015-09-10)"),
-    (119.0, 3.0, "MAVEN deep dip 5, corridor mean at ~119 km (SSL status, 2016-06-10)"),
-    (123.0, 1.9, "MAVEN deep dip 3 entry, 123 km (SSL status, 2015-07-07)"),
-    (145.0, 0.11, "MAVEN after deep dip 4 walk-out, 145 km (SSL status, 2015-09-10)"),
-]
-
-
-@pytest.mark.parametrize("alt_km, rho_pub, source", MAVEN_POINTS)
-def test_maven_density_anchors(atm, alt_km, rho_pub, source):
-    rho = float(atm.density(alt_km * 1e3)) / KG_KM3
-    assert abs(np.log10(rho / rho_pub)) < 0.2, f"{rho:.3g} vs {rho_pub} kg/km^3 ({source})"
-
-
-def test_maven_nominal_corridor_150km(atm):
-    # MAVEN nominal science corridor 0.05-0.15 kg/km^3 near 150 km (Tolson et al., AAS 17-273).
-    rho = float(atm.density(150e3)) / KG_KM3
-    assert 0.05 <= rho <= 0.15
-
-
-def test_aerobraking_corridor_altitude(atm):
-    # Odyssey/MRO aerobraking corridors 20-40 kg/km^3 at periapsis ~100-110 km (Tolson et al.,
-    # AAS 17-273): the model must reach 30 kg/km^3 between 100 and 112 km.
-    h = np.linspace(90e3, 130e3, 4001)
-    rho = atm.density(h) / KG_KM3
-    h30 = float(np.interp(-30.0, -rho, h))
-    assert 100e3 <= h30 <= 112e3, h30
-
-
-def test_exobase_atomic_oxygen(atm):
-    # SPICAM: O density at the exobase (~200 km) 1.2e7 cm^-3 (+1.2e7 / -0.5e7), and
-    # [O]/[CO2] 0.6-1.2 % at 135 km (Chaufray et al., JGR 114, E02006, 2009). Tolerance: the
-    # published range widened by a factor 1.4 (the model is one global mean, the data dayside).
-    n200 = atm.number_densities(200e3)
-    assert 0.7e7 / 1.4 <= n200[3] * 1e-6 <= 2.4e7 * 1.4
-    n135 = atm.number_densities(135e3)
-    assert 0.006 / 1.4 <= n135[3] / n135[0] <= 0.012 * 1.4
+# The published anchors (MAVEN, aerobraking corridors, SPICAM: calibration; Viking 1:
+# validation and one known gap) are cases of msrsim.validation, evaluated in
+# tests/test_validation_cases.py and listed in docs/validation.md. This file checks the
+# model's physics: invariants, continuity, behaviour with solar activity, bad input.
 
 
 def test_atomic_oxygen_dominates_orbit_altitudes(atm):
@@ -71,19 +36,15 @@ def test_atomic_oxygen_dominates_orbit_altitudes(atm):
     assert np.all(n[:, 3] > n[:, 0])
 
 
-def test_orbit_altitude_density_far_above_old_isothermal_tail(atm):
-    # A 300 km density of ~1e-14 kg/m^3 (orders of magnitude above the 140 K isothermal
-    # tail's ~1e-17) is what the diffusive-equilibrium O profile gives at T_inf = 260 K.
-    rho300 = float(atm.density(300e3))
-    assert 3e-15 < rho300 < 3e-13
-
-
 def test_solar_cycle_raises_upper_density():
+    # A hotter exosphere (more EUV) puffs up the thermosphere: density at orbit altitudes rises
+    # with F10.7 above ~135 km, and the exospheric temperature is monotonic. (Just above the
+    # fixed 120 km base a hotter profile is up to 12 % thinner: the base does not move with
+    # solar activity in this model.)
     lo, hi = mars_default(70.0), mars_default(200.0)
-    assert mars_exospheric_temperature_k(70.0) == pytest.approx(200.0)
-    assert mars_exospheric_temperature_k(200.0) == pytest.approx(330.0)
-    ratio = float(hi.density(300e3) / lo.density(300e3))
-    assert ratio > 3.0
+    assert mars_exospheric_temperature_k(200.0) > mars_exospheric_temperature_k(70.0)
+    h = np.linspace(140e3, 500e3, 37)
+    assert np.all(hi.density(h) > lo.density(h))
     # the lower atmosphere does not depend on solar activity
     assert float(hi.density(100e3)) == pytest.approx(float(lo.density(100e3)), rel=1e-12)
 
@@ -104,11 +65,6 @@ def test_continuous_and_monotonic_surface_to_500km(atm):
         for f in (atm.density, atm.temperature, atm.sound_speed):
             lo, hi = float(f(hb - eps)), float(f(hb + eps))
             assert hi == pytest.approx(lo, rel=1e-5), (f.__name__, hb)
-
-
-def test_surface_matches_glenn_fit(atm):
-    # NASA Glenn fit at h = 0: p = 0.699 kPa, T = -31 C -> rho = 0.699/(0.1921*242.1) kg/m^3.
-    assert float(atm.density(0.0)) == pytest.approx(0.699 / (0.1921 * 242.1), rel=1e-9)
 
 
 def test_tabulated_grid_agrees_with_model(atm):
