@@ -8,9 +8,9 @@ from typing import Literal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from msrsim.config import read_yaml, validation_error_line
+from msrsim.config import ConfigModel, read_yaml, validate_model, validation_error_line
 from msrsim.errors import ConfigError
 
 
@@ -33,6 +33,12 @@ class _Vehicle(BaseModel):
         if len(v) > 8:
             raise ValueError(f"name={v!r} is longer than 8 characters")
         return v
+
+    @model_validator(mode="after")
+    def _two_stages_for_closed_loop(self):
+        if self.guidance == "closed" and len(self.stages) < 2:
+            raise ValueError(f"guidance='closed' needs two stages, got {len(self.stages)}")
+        return self
 
 
 class _Case(BaseModel):
@@ -76,6 +82,9 @@ def test_other_kinds_of_error():
     # a validator's own message already names the field and value: prefixed by its section
     assert _line({"mav": {"name": "very long name"}}) == \
         "case.yaml: mav.name='very long name' is longer than 8 characters"
+    # a model validator's message names a field of its section: prefixed by the section
+    assert _line({"mav": {"name": "m", "guidance": "closed"}}) == \
+        "case.yaml: mav.guidance='closed' needs two stages, got 1"
     # more than one error: the first, and a count of the others
     assert _line({"mav": {"name": "m", "gross_mass_kg": -1, "guidance": "x"}}).endswith(
         "(got -1); 1 more error(s)")
@@ -90,6 +99,38 @@ def test_every_rejected_isp_is_one_line_with_path_and_value(isp):
     else:
         line = _line(data)
         assert "'mav.stages.0.isp_s' must be" in line and f"(got {isp!r})" in line
+
+
+class _Orbit(ConfigModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    periapsis_alt_km: float = Field(300.0, gt=0.0)
+    apoapsis_alt_km: float = Field(300.0, gt=0.0)
+
+    def model_post_init(self, _ctx):
+        if self.apoapsis_alt_km < self.periapsis_alt_km:
+            raise ConfigError(f"apoapsis_alt_km={self.apoapsis_alt_km!r} is below periapsis_alt_km="
+                              f"{self.periapsis_alt_km!r}")
+
+
+class _Mission(ConfigModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    os: _Orbit = _Orbit()
+
+
+def test_config_model_errors_keep_the_whole_path():
+    # built directly: the class is named; built inside a parent: the path from the parent
+    with pytest.raises(ConfigError, match=r"^_Orbit: 'apoapsis_alt_km' must be > 0 \(got -1\)$"):
+        _Orbit(apoapsis_alt_km=-1)
+    with pytest.raises(ConfigError, match=r"^_Mission: 'os.apoapsis_alt_km' must be > 0 \(got -1\)$"):
+        _Mission(os={"apoapsis_alt_km": -1})
+    with pytest.raises(ConfigError, match=r"^m.yaml: 'os.apoapsis_alt_km' must be > 0 \(got -1\)$"):
+        validate_model(_Mission, {"os": {"apoapsis_alt_km": -1}}, "m.yaml")
+    # a cross-field check of the sub-model is prefixed by its section
+    with pytest.raises(ConfigError, match=r"^m.yaml: os.apoapsis_alt_km=200.0 is below periapsis_alt_km=300"):
+        validate_model(_Mission, {"os": {"apoapsis_alt_km": 200}}, "m.yaml")
+    with pytest.raises(ConfigError, match=r"^_Orbit: apoapsis_alt_km=200.0 is below"):
+        _Orbit(apoapsis_alt_km=200.0)
+    assert validate_model(_Mission, {"os": {"apoapsis_alt_km": 400}}).os.apoapsis_alt_km == 400
 
 
 def test_read_yaml_text_file_and_empty(tmp_path):
@@ -124,3 +165,57 @@ def test_missing_file_and_non_mapping(tmp_path):
         read_yaml(text="- 1\n- 2\n", where="c.yaml")
     with pytest.raises(ConfigError, match="needs a path or text"):
         read_yaml()
+
+
+# ---------------------------------------------------------------- every parameter package
+def _loaders():
+    from msrsim.ascent.params import load_ascent_config
+    from msrsim.ascent.params import make_config as ascent_config
+    from msrsim.campaign.architecture import architecture_from_dict, load_architecture
+    from msrsim.entry.model import make_config as entry_config
+    from msrsim.entry.presets import load_config as load_entry_config
+    from msrsim.marsorbit.params import load_config as load_orbit_config
+    from msrsim.samples.value import load_selection_config, selection_config_from_dict
+
+    # (name, from a mapping, from a file, a valid nested section to misspell a key in)
+    return [
+        ("architecture", architecture_from_dict, load_architecture, None),
+        ("entry", entry_config, lambda p: load_entry_config(p, base="ees-uttr"), "vehicle"),
+        ("ascent", ascent_config, load_ascent_config, "site"),
+        ("mars orbit", lambda d: load_orbit_config(data=d), load_orbit_config, "os"),
+        ("selection", selection_config_from_dict, load_selection_config, "weights"),
+    ]
+
+
+_CASES = pytest.mark.parametrize("name, from_dict, from_file, section", _loaders(),
+                                 ids=[case[0] for case in _loaders()])
+
+
+@_CASES
+def test_every_parameter_package_reports_unknown_keys_alike(name, from_dict, from_file, section):
+    with pytest.raises(ConfigError) as info:
+        from_dict({"colour": "red"})
+    msg = str(info.value)
+    assert "'colour' is not a known field; allowed: " in msg and "\n" not in msg, msg
+    if section is not None:
+        with pytest.raises(ConfigError) as info:
+            from_dict({section: {"colour": "red"}})
+        msg = str(info.value)
+        assert f"'{section}.colour' is not a known field; allowed: " in msg and "\n" not in msg, msg
+
+
+@_CASES
+def test_every_parameter_file_reader_reports_yaml_problems_alike(tmp_path, name, from_dict, from_file,
+                                                                 section):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: 1\nb: [1, 2\n")
+    with pytest.raises(ConfigError) as info:
+        from_file(bad)
+    msg = str(info.value)
+    assert f"{bad}: malformed YAML at line 3, column 1" in msg and msg.endswith("fix the syntax"), msg
+    with pytest.raises(ConfigError) as info:
+        from_file(tmp_path / "missing.yaml")
+    assert "missing.yaml' does not exist" in str(info.value)
+    bad.write_text("- 1\n- 2\n")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        from_file(bad)

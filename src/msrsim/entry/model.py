@@ -6,10 +6,9 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..config import validation_error_line
-from ..errors import ConfigError
+from ..config import validate_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -207,10 +206,7 @@ def make_config(data: dict, where: str = "") -> EntryConfig:
     where : str
         Source named at the start of error messages (a file name); empty for none.
     """
-    try:
-        return EntryConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_error_line(exc, where, EntryConfig)) from None
+    return validate_model(EntryConfig, data, where)
 
 
 # --------------------------------------------------------------------------------------

@@ -29,8 +29,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..config import read_yaml, validate_model
 from ..errors import ConfigError
 from .catalogue import CATEGORIES, Catalogue
 
@@ -89,14 +90,6 @@ class SelectionConfig(BaseModel):
     rules: SelectionRules = SelectionRules()
 
 
-def _one_line(exc: ValidationError, where: str) -> str:
-    e = exc.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-    val = e.get("input")
-    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{where}: {loc}={val!r}: {e['msg']}{more}"
-
-
 def selection_config_from_dict(data, where: str = "selection config") -> SelectionConfig:
     """Validate a plain mapping into a :class:`SelectionConfig` (one-line errors).
 
@@ -111,10 +104,7 @@ def selection_config_from_dict(data, where: str = "selection config") -> Selecti
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping with 'weights' and/or 'rules', got "
                           f"{type(data).__name__}")
-    try:
-        return SelectionConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_one_line(exc, where)) from None
+    return validate_model(SelectionConfig, data, where)
 
 
 def load_selection_config(path: str | Path) -> SelectionConfig:
@@ -130,21 +120,7 @@ def load_selection_config(path: str | Path) -> SelectionConfig:
     ConfigError
         Missing or unreadable file, invalid YAML, unknown key or out-of-range value.
     """
-    import yaml
-
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"config={str(p)!r} cannot be read: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"config={str(p)!r} is not valid YAML{at}: {problem}") from None
-    return selection_config_from_dict(data, f"config={str(p)!r}")
+    return selection_config_from_dict(read_yaml(path), str(path))
 
 
 class ValueModel:
