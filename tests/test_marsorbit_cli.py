@@ -233,3 +233,25 @@ def test_override_node_difference_is_used():
     assert res.delta_raan_deg == 3.0
     with pytest.raises(ConfigError, match="delta_raan_deg"):
         plan_rendezvous(OSParams(), EROParams(), RendezvousParams(), 2900.0, 0.4)
+
+
+def test_ees_entry_flight_path_angle_has_one_owner():
+    # The ees-uttr entry preset owns the EES entry flight-path angle; the Earth-arrival
+    # targeting (ReturnParams, earth_arrival) reads it instead of keeping its own copy.
+    import inspect
+
+    from msrsim.entry.presets import EES_UTTR, load_preset
+    from msrsim.marsorbit.departure import earth_arrival
+    from msrsim.marsorbit.params import MarsOrbitConfig, ReturnParams
+
+    fpa = load_preset("ees-uttr").entry.fpa_deg
+    assert ReturnParams().entry_fpa_deg == fpa
+    assert MarsOrbitConfig().ret.entry_fpa_deg == fpa
+    assert inspect.signature(earth_arrival).parameters["entry_fpa_deg"].default == fpa
+    # an edited preset value is what a fresh ReturnParams gets (read, not copied)
+    saved = EES_UTTR["entry"]["fpa_deg"]
+    try:
+        EES_UTTR["entry"]["fpa_deg"] = -12.5
+        assert ReturnParams().entry_fpa_deg == -12.5
+    finally:
+        EES_UTTR["entry"]["fpa_deg"] = saved

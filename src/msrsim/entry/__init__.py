@@ -1,8 +1,11 @@
 """Atmospheric entry: batched 3-DOF trajectories over a rotating oblate planet, Monte Carlo
 landing ellipses, presets for the Sample Retrieval Lander at Jezero and the Earth Entry
-System at Utah. See :func:`run_entry` and :func:`load_preset`."""
+System at Utah. See :func:`run_entry` and :func:`load_preset`. The configuration and
+presets import cheaply; the compiled runner (:mod:`.run`) loads on first use."""
 
 from __future__ import annotations
+
+import importlib
 
 from .model import (
     Dispersions,
@@ -15,7 +18,8 @@ from .model import (
     make_config,
 )
 from .presets import PRESETS, load_config, load_preset
-from .run import EntryResult, landing_ellipse, point_in_polygon, run_entry
+
+_LAZY = {name: ".run" for name in ("EntryResult", "landing_ellipse", "point_in_polygon", "run_entry")}
 
 __all__ = [
     "PRESETS",
@@ -34,3 +38,12 @@ __all__ = [
     "point_in_polygon",
     "run_entry",
 ]
+
+
+def __getattr__(name: str):
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'msrsim.entry' has no attribute {name!r}")
+    value = getattr(importlib.import_module(mod, __name__), name)
+    globals()[name] = value
+    return value

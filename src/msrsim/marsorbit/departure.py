@@ -20,6 +20,7 @@ import numpy as np
 
 from ..bodies import EARTH, MARS
 from ..constants import G0_M_S2, SECONDS_PER_DAY
+from ..entry.presets import EES_UTTR
 from ..errors import ConfigError
 
 
@@ -163,8 +164,8 @@ class EarthArrival:
     release_speed_km_s: float
 
 
-def earth_arrival(vinf_icrf_km_s, entry_alt_km=125.0, entry_fpa_deg=-8.2, release_days=3.0,
-                  landing_lat_deg=40.4942) -> EarthArrival:
+def earth_arrival(vinf_icrf_km_s, entry_alt_km=125.0, entry_fpa_deg=EES_UTTR["entry"]["fpa_deg"],
+                  release_days=3.0, landing_lat_deg=40.4942) -> EarthArrival:
     """Entry-interface state, B-plane target and EES release point of the Earth approach.
 
     Parameters
@@ -174,7 +175,9 @@ def earth_arrival(vinf_icrf_km_s, entry_alt_km=125.0, entry_fpa_deg=-8.2, releas
     entry_alt_km : float
         Entry interface altitude, km.
     entry_fpa_deg : float
-        Inertial flight-path angle at the entry interface, deg (< 0).
+        Inertial flight-path angle at the entry interface, deg (< 0). Default: the
+        ``ees-uttr`` entry preset's value, which owns it (campaign callers pass
+        :attr:`ReturnParams.entry_fpa_deg`, read from the same preset).
     release_days : float
         EES release before entry, days.
     landing_lat_deg : float

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from ..config import ConfigModel, read_yaml, validate_model
+from ..entry.presets import EES_UTTR
 from ..errors import ConfigError
 
 _CFG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
@@ -246,10 +247,10 @@ class ReturnParams(_Params):
     entry_alt_km : float
         Entry interface altitude, km (125 km, the convention of FACTS.md §8 "EES entry").
     entry_fpa_deg : float
-        Inertial flight-path angle target at the entry interface, deg: -25, the ``ees-uttr``
-        entry preset's value (an assumption there, chosen so that the passive EES meets both
-        published figures, ~40 m/s touchdown and ~6 min from entry to landing; Stardust flew
-        -8.2, FACTS.md §5).
+        Inertial flight-path angle target at the entry interface, deg. Default: read from
+        the ``ees-uttr`` entry preset, which owns it (-25, an assumption there, chosen so
+        that the passive EES meets both published figures, ~40 m/s touchdown and ~6 min
+        from entry to landing; Stardust flew -8.2, FACTS.md §5).
     ees_release_days : float
         EES release before entry, days (~3 days, FACTS.md §3, §8).
     landing_lat_deg : float
@@ -259,7 +260,7 @@ class ReturnParams(_Params):
     tei_utc: str | None = None
     earth_arrival_utc: str | None = None
     entry_alt_km: float = Field(125.0, ge=50.0, le=500.0)
-    entry_fpa_deg: float = Field(-25.0, ge=-60.0, lt=0.0)
+    entry_fpa_deg: float = Field(default_factory=lambda: EES_UTTR["entry"]["fpa_deg"], ge=-60.0, lt=0.0)
     ees_release_days: float = Field(3.0, gt=0.0, le=60.0)
     landing_lat_deg: float = Field(40.4942, ge=-90.0, le=90.0)
 
