@@ -59,7 +59,8 @@ def _click_usage_error_types() -> tuple:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; an :class:`~msrsim.errors.MsrsimError` or usage error exits 2, one line.
+    """Run the CLI; an :class:`~msrsim.errors.MsrsimError`, a usage error or an operating-system
+    error (an output path that cannot be written) exits 2 with one line.
 
     Parameters
     ----------
@@ -87,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MsrsimError as exc:
         sys.stderr.write(f"msrsim: error: {exc}\n")
+        return 2
+    except OSError as exc:  # e.g. --out under a missing, read-only or full place: name the path
+        where = exc.filename if exc.filename is not None else "(unnamed)"
+        msg = f"cannot use path {str(where)!r}: {exc.strerror or exc}".replace("\n", " ")
+        sys.stderr.write(f"msrsim: error: {msg}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("msrsim: interrupted\n")
