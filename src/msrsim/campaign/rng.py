@@ -47,7 +47,7 @@ def _blocks(seed: int, phase: str, start: int, stop: int, k: int, kind: str) -> 
         parts.append(block)
     arr = np.concatenate(parts) if len(parts) > 1 else parts[0]
     off = start - b0 * BLOCK_TRIALS
-    return arr[off:off + n]
+    return arr[off : off + n]
 
 
 def normals(seed: int, phase: str, start: int, stop: int, k: int) -> np.ndarray:

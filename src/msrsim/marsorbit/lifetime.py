@@ -185,3 +185,46 @@ def os_lifetime_days(periapsis_alt_km, apoapsis_alt_km, inclination_deg=25.0,
     """
     return os_orbit_decay(periapsis_alt_km, apoapsis_alt_km, inclination_deg, area_to_mass_m2_kg,
                           drag_coefficient, atmosphere, reentry_alt_km, max_days).lifetime_days
+
+
+def os_lifetime_batch(periapsis_alt_km, apoapsis_alt_km, inclination_deg, area_to_mass_m2_kg,
+                      drag_coefficient, reentry_alt_km=100.0, max_days=_DEFAULT_MAX_DAYS,
+                      atmosphere=None):
+    """Drag lifetime of per-trial delivered orbits, with a mask instead of an exception.
+
+    A Monte Carlo hands over orbits of every kind: ones that never reached orbit (periapsis
+    below ``reentry_alt_km``, NaN from a failed ascent), escape or apoapsis beyond the
+    model's range. Those are masked out (``in_orbit`` False, lifetime 0) rather than
+    raising; the rest go through :func:`os_orbit_decay` in one batch.
+
+    Parameters
+    ----------
+    periapsis_alt_km, apoapsis_alt_km, inclination_deg : array_like, shape (n,)
+        Delivered orbits (km above the equatorial radius, deg).
+    area_to_mass_m2_kg, drag_coefficient : float
+        OS ballistic properties.
+    reentry_alt_km : float
+        Periapsis altitude that ends the orbit, km.
+    max_days : float
+        Horizon, days (longer lifetimes are returned as ``max_days``).
+    atmosphere : Atmosphere, optional
+
+    Returns
+    -------
+    lifetime_days : numpy.ndarray, shape (n,)
+        0 where ``in_orbit`` is False.
+    in_orbit : numpy.ndarray of bool, shape (n,)
+        The orbit exists: finite, periapsis above re-entry, apoapsis >= periapsis and
+        below 1e6 km, inclination in 0..180 deg.
+    """
+    hp = np.atleast_1d(np.asarray(periapsis_alt_km, dtype=float))
+    ha = np.atleast_1d(np.asarray(apoapsis_alt_km, dtype=float))
+    inc = np.broadcast_to(np.asarray(inclination_deg, dtype=float), hp.shape)
+    with np.errstate(invalid="ignore"):
+        ok = (np.isfinite(hp) & np.isfinite(ha) & np.isfinite(inc) & (hp > float(reentry_alt_km))
+              & (ha >= hp) & (ha < 1e6) & (inc >= 0.0) & (inc <= 180.0))
+    life = np.zeros(hp.shape)
+    if np.any(ok):
+        life[ok] = os_orbit_decay(hp[ok], ha[ok], inc[ok], area_to_mass_m2_kg, drag_coefficient,
+                                  atmosphere, reentry_alt_km, max_days).lifetime_days
+    return life, ok

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..bodies import MARS, MARS_W1_DEG_DAY, mars_rotation_angle_rad
 from ..constants import SECONDS_PER_DAY
 from ..errors import ConfigError
@@ -154,3 +156,75 @@ def node_chain(mav, os_params, ero_final_node_deg: float, spiral_end_tdb_s: floa
         ero_node_at_rendezvous_deg=math.degrees(ero_node(t_rdv)) % 360.0,
         delta_raan_deg=180.0 if d <= -180.0 else d,
         os_wait_days=(t_rdv - t_launch) / SECONDS_PER_DAY, timing=mav.timing)
+
+
+def launch_node_batch_rad(t_tdb_s, lat_deg: float, lon_deg: float, inclination_deg: float,
+                          ascending: bool = True):
+    """:func:`launch_node_rad` for an array of lift-off epochs (rad in [0, 2 pi))."""
+    t = np.asarray(t_tdb_s, dtype=float)
+    phi = math.radians(lat_deg)
+    inc = math.radians(inclination_deg)
+    s = math.sin(phi) / math.sin(inc) if math.sin(inc) > 0 else math.inf
+    if abs(s) > 1.0:
+        raise ConfigError(f"inclination_deg={inclination_deg!r} cannot pass over a site at latitude "
+                          f"{lat_deg!r} deg; allowed: |latitude| <= inclination <= 180 - |latitude|")
+    u = math.asin(s) if ascending else math.pi - math.asin(s)
+    dlon = math.atan2(math.cos(inc) * math.sin(u), math.cos(u))
+    return (mars_rotation_angle_rad(t) + math.radians(lon_deg) - dlon) % _TWO_PI
+
+
+def targeted_launch_batch(mav, os_params, ero_final_node_deg, spiral_end_tdb_s, working_alt_km: float,
+                          earliest_launch_tdb_s):
+    """Per-trial MAV lift-off and node chain (:func:`node_chain`, vectorised over trials).
+
+    Parameters
+    ----------
+    mav : MAVLaunchParams
+    os_params : OSParams
+    ero_final_node_deg, spiral_end_tdb_s, earliest_launch_tdb_s : array_like, shape (n,)
+        Each trial's ERO node at the end of its spiral (deg), end of the spiral (TDB s) and
+        earliest lift-off (TDB s).
+    working_alt_km : float
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``mav_launch_tdb_s``, ``rendezvous_start_tdb_s``, ``delta_raan_deg`` (OS minus ERO at
+        the start of rendezvous for the nominal OS orbit, (-180, 180]) and ``os_wait_days``.
+    """
+    t0 = np.asarray(earliest_launch_tdb_s, dtype=float)
+    t_se = np.broadcast_to(np.asarray(spiral_end_tdb_s, dtype=float), t0.shape)
+    om_e0 = np.radians(np.broadcast_to(np.asarray(ero_final_node_deg, dtype=float), t0.shape))
+    inc = os_params.inclination_deg
+    h_os = 0.5 * (os_params.periapsis_alt_km + os_params.apoapsis_alt_km)
+    w_os = node_rate_rad_s(h_os, inc)
+    w_ero = node_rate_rad_s(working_alt_km, inc)
+
+    def mismatch(t_launch):
+        t_rdv = np.maximum(t_se, t_launch)
+        om_os = launch_node_batch_rad(t_launch, mav.lat_deg, mav.lon_deg, inc, mav.ascending)
+        ero = om_e0 + w_ero * np.maximum(t_rdv - t_se, 0.0)
+        f = (om_os + w_os * (t_rdv - t_launch) - ero + math.pi) % _TWO_PI - math.pi
+        return f, t_rdv
+
+    t_launch = t0.copy()
+    if mav.timing == "targeted":
+        # as node_chain: the next zero of the linearly growing mismatch, re-solved once where
+        # it falls on the other side of the end of the spiral
+        w_site = math.radians(MARS_W1_DEG_DAY) / SECONDS_PER_DAY
+        active = np.ones(t0.shape, dtype=bool)
+        for _ in range(3):
+            f, _ = mismatch(t_launch)
+            before = t_launch < t_se
+            rate = w_site - np.where(before, w_os, w_ero)
+            t_next = t_launch + ((-f) % _TWO_PI) / rate
+            cross = before & (t_next > t_se) & active
+            t_launch = np.where(active, np.where(cross, t_se, t_next), t_launch)
+            active = active & cross
+            if not np.any(active):
+                break
+    f, t_rdv = mismatch(t_launch)
+    d = np.degrees(f)
+    return {"mav_launch_tdb_s": t_launch, "rendezvous_start_tdb_s": t_rdv,
+            "delta_raan_deg": np.where(d <= -180.0, 180.0, d),
+            "os_wait_days": (t_rdv - t_launch) / SECONDS_PER_DAY}

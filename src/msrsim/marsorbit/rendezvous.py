@@ -244,3 +244,93 @@ def plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n, delta_raan_deg=None)
         trajectory_hill_m=np.concatenate([arc_far, arc_hop, line]),
         trade={"drift_offset_km": offsets, "wait_days": wait, "dv_m_s": dv_drift + dv_inc,
                "dv_pay_m_s": float(plane_change_dv_m_s(h_os, theta)), "dv_node_only_m_s": dv_node})
+
+
+def rendezvous_batch(os, ero, rdv, ero_mass_kg: float, ep_thrust_n: float, delta_raan_deg, *,
+                     os_alt_km=None, inclination_deg=None, delta_inclination_deg=None,
+                     phase_angle_deg=None) -> dict:
+    """:func:`plan_rendezvous` for many trials at once: each with its own OS orbit and geometry.
+
+    The altitude match, the plane strategy (paid, or waited out in a drift orbit, chosen per
+    trial as ``rdv.plane_strategy`` says) and the phasing are evaluated per trial with the
+    same formulas as :func:`plan_rendezvous`; the terminal phases (far approach, V-bar hop,
+    final approach), which depend on the OS altitude only through the mean motion (a few
+    tenths of a percent over the delivered spread), are those of the scalar plan at the
+    nominal OS orbit.
+
+    Parameters
+    ----------
+    os, ero, rdv, ero_mass_kg, ep_thrust_n
+        As :func:`plan_rendezvous`.
+    delta_raan_deg : array_like, shape (n,)
+        OS node minus ERO node at the start of rendezvous, deg.
+    os_alt_km, inclination_deg : array_like, shape (n,), optional
+        Each trial's OS mean altitude (km) and inclination (deg); default the nominal OS.
+    delta_inclination_deg : array_like, shape (n,), optional
+        ERO-to-OS inclination mismatch, deg; default ``rdv.delta_inclination_deg``.
+    phase_angle_deg : array_like, shape (n,), optional
+        OS ahead of the ERO at the start of phasing, deg; default ``rdv.phase_angle_deg``.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``dv_m_s`` (total), ``dv_ep_m_s`` (ion engines), ``duration_days``,
+        ``strategy_drift`` (True where the node gap is waited out), ``plane_dv_m_s``.
+    """
+    from ..kernels.cw import mean_motion_rad_s
+
+    draan = np.atleast_1d(np.asarray(delta_raan_deg, dtype=float))
+    n_tr = draan.shape[0]
+    h_nom = 0.5 * (os.periapsis_alt_km + os.apoapsis_alt_km)
+    h = np.broadcast_to(np.asarray(h_nom if os_alt_km is None else os_alt_km, dtype=float), (n_tr,))
+    inc = np.broadcast_to(np.asarray(os.inclination_deg if inclination_deg is None else inclination_deg,
+                                     dtype=float), (n_tr,))
+    dinc = np.broadcast_to(np.asarray(rdv.delta_inclination_deg if delta_inclination_deg is None
+                                      else delta_inclination_deg, dtype=float), (n_tr,))
+    phase = np.radians(np.broadcast_to(np.asarray(rdv.phase_angle_deg if phase_angle_deg is None
+                                                  else phase_angle_deg, dtype=float), (n_tr,)))
+    r_os = MARS.r_eq_m + h * 1e3
+    acc = ep_thrust_n / ero_mass_kg
+    day = SECONDS_PER_DAY
+    # 1. working orbit -> OS altitude
+    dv_alt = np.abs(_vc(MARS.r_eq_m + ero.working_alt_km * 1e3) - _vc(r_os))
+    days = dv_alt / acc / day
+    # 2. plane
+    di = np.radians(dinc)
+    dv_inc = plane_change_dv_m_s(h, di)
+    offsets = np.concatenate([np.linspace(-200.0, -5.0, 40), np.linspace(5.0, 600.0, 60)])
+    wait, dv_drift = plane_change_trade(h[:, None], inc[:, None], draan[:, None], offsets[None, :])
+    theta = plane_angle_rad(np.radians(inc), np.radians(inc) + di, np.radians(draan))
+    dv_pay = plane_change_dv_m_s(h, theta)
+    mag = abs(rdv.drift_alt_offset_km)
+    w_pm, dv_pm = plane_change_trade(h[:, None], inc[:, None], draan[:, None], np.array([[-mag, mag]]))
+    k = np.argmin(w_pm, axis=1)
+    rows = np.arange(n_tr)
+    w_sel, dv_sel = w_pm[rows, k], dv_pm[rows, k]
+    if rdv.plane_strategy == "auto":
+        feasible = wait <= rdv.max_plane_wait_days
+        best = np.min(np.where(feasible, dv_drift, np.inf), axis=1)
+        kk = np.argmin(np.where(feasible, dv_drift, np.inf), axis=1)
+        drift = np.any(feasible, axis=1) & (best + dv_inc < dv_pay)
+        w_sel = np.where(drift, wait[rows, kk], w_sel)
+        dv_sel = np.where(drift, dv_drift[rows, kk], dv_sel)
+    else:
+        drift = np.full(n_tr, rdv.plane_strategy == "drift")
+    plane_dv = np.where(drift, dv_inc + dv_sel, dv_pay)
+    days = days + np.where(drift, dv_inc / acc / day + w_sel + dv_sel / acc / day, dv_pay / acc / day)
+    # 3. in-plane phasing
+    dh = rdv.phasing_alt_offset_km * 1e3
+    n0 = mean_motion_rad_s(r_os, MARS.mu_m3_s2)
+    dn = mean_motion_rad_s(r_os + dh, MARS.mu_m3_s2) - n0
+    need = np.where(dn > 0, phase, 2 * np.pi - phase)
+    t_phase = np.where(need > 0, need / np.abs(dn), 0.0)
+    dv_ph = np.abs(_vc(r_os + dh) - _vc(r_os))
+    days = days + t_phase / day + dv_ph / acc / day
+    dv_ep = dv_alt + plane_dv + dv_ph
+    # 4-6. terminal phases from the scalar plan at the nominal orbit
+    nominal = plan_rendezvous(os, ero, rdv, ero_mass_kg, ep_thrust_n, delta_raan_deg=0.0)
+    term = [p for p in nominal.phases if p[3] == "thrusters"]
+    dv_term = sum(p[1] for p in term)
+    days_term = sum(p[2] for p in term)
+    return {"dv_m_s": dv_ep + dv_term, "dv_ep_m_s": dv_ep, "duration_days": days + days_term,
+            "strategy_drift": drift, "plane_dv_m_s": plane_dv}

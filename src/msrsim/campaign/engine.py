@@ -1,0 +1,659 @@
+"""The campaign trial function: every phase of every trial, coupled, vectorised over trials.
+
+:func:`simulate_trials` runs trials ``start..stop`` of a :class:`~msrsim.campaign.plan.
+CampaignPlan` and returns one array per column of the trial table. Each phase is a batched
+call over the trials' own inputs (the lander's entry speed from its own transfer, the MAV
+lift-off from its own surface timeline, the OS orbit from its own ascent), with random
+numbers from :mod:`msrsim.campaign.rng` (one stream per phase, keyed by trial index), so a
+trial's row does not depend on which chunk or worker ran it.
+
+Failures are outcomes: each event that can end a trial gives a mask and an epoch; the
+trial's cause is the earliest event that failed, and its milestones after that are NaN.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import betaincinv
+
+from ..ascent.montecarlo import ASCENT_NORMALS, fly_trials
+from ..constants import SECONDS_PER_DAY
+from ..entry.model import _local_offsets_km
+from ..entry.run import ENTRY_NORMALS, fly_entry_trials, point_in_polygon
+from ..marsorbit.lifetime import os_lifetime_batch
+from ..marsorbit.nodes import launch_node_batch_rad, targeted_launch_batch
+from ..marsorbit.rendezvous import node_rate_rad_s, rendezvous_batch
+from ..samples.select import solve_selection
+from ..surface.operations import SOL_S, simulate_surface, storm_onsets
+from . import rng
+from .model import RiskModel
+from .plan import CampaignPlan, vinf_to_entry_speed_m_s
+
+#: Outcome codes of the trial table (0 = samples on Earth), in the order of a campaign.
+CAUSES = (
+    "success",
+    "cancelled (launch slips)",
+    "ERO launch",
+    "ERO cruise",
+    "ERO orbit insertion",
+    "lander launch",
+    "lander cruise",
+    "lander EDL",
+    "lander entry trajectory",
+    "lander after ERO departure",
+    "lander power",
+    "no tubes loaded",
+    "MAV motor",
+    "MAV orbit",
+    "OS orbit decayed",
+    "rendezvous and capture",
+    "orbiter limit",
+    "return cruise",
+    "Earth entry",
+    "Earth entry trajectory",
+)
+CAUSE_CODE = {c: i for i, c in enumerate(CAUSES)}
+
+#: Risk events: (name, prior field of RiskModel, cause).
+RISK_EVENTS = (
+    ("ero_launch", "launch", "ERO launch"),
+    ("ero_cruise", "cruise", "ERO cruise"),
+    ("ero_moi", "orbit_insertion", "ERO orbit insertion"),
+    ("lander_launch", "launch", "lander launch"),
+    ("lander_cruise", "cruise", "lander cruise"),
+    ("lander_edl", "edl", "lander EDL"),
+    ("mav_motor_1", "mav_motor", "MAV motor"),
+    ("mav_motor_2", "mav_motor", "MAV motor"),
+    ("rendezvous", "rendezvous", "rendezvous and capture"),
+    ("return_cruise", "cruise", "return cruise"),
+    ("earth_entry", "earth_entry", "Earth entry"),
+)
+
+#: Mars years of storm draws per trial (a surface stay lasts at most ~2 Mars years).
+_STORM_YEARS = 3
+_NAN = float("nan")
+
+
+def _assign_launch(ready, opportunities):
+    """First opportunity and transfer each trial can fly once ready (vectorised).
+
+    Returns index of the opportunity (-1: none left), departure, arrival, arrival v∞.
+    """
+    n = ready.shape[0]
+    j_out = np.full(n, -1, dtype=np.int8)
+    dep = np.full(n, np.nan)
+    arr = np.full(n, np.nan)
+    vinf = np.full(n, np.nan)
+    todo = np.ones(n, dtype=bool)
+    for j, op in enumerate(opportunities):
+        if op is None:
+            continue
+        planned = todo & (ready <= op.planned_departure_tdb_s)
+        j_out[planned] = j
+        dep[planned], arr[planned], vinf[planned] = (
+            op.planned_departure_tdb_s,
+            op.planned_arrival_tdb_s,
+            op.planned_vinf_arrival_km_s,
+        )
+        todo &= ~planned
+        if op.period_departure_tdb_s.size:
+            k = np.searchsorted(op.period_departure_tdb_s, ready)
+            late = todo & (k < op.period_departure_tdb_s.size)
+            kk = np.minimum(k, op.period_departure_tdb_s.size - 1)
+            j_out[late] = j
+            dep[late] = op.period_departure_tdb_s[kk[late]]
+            arr[late] = op.period_arrival_tdb_s[kk[late]]
+            vinf[late] = op.period_vinf_arrival_km_s[kk[late]]
+            todo &= ~late
+    return j_out, dep, arr, vinf
+
+
+def _assign_return(ready, opportunities):
+    """The return each trial flies: best Mars-departure v∞ among departures after ``ready``."""
+    n = ready.shape[0]
+    j_out = np.full(n, -1, dtype=np.int8)
+    dep = np.full(n, np.nan)
+    arr = np.full(n, np.nan)
+    vinf = np.full(n, np.nan)
+    todo = np.isfinite(ready)
+    for j, op in enumerate(opportunities):
+        if op.departure_tdb_s.size == 0:
+            continue
+        k = np.searchsorted(op.departure_tdb_s, np.where(todo, ready, np.inf))
+        hit = todo & (k < op.departure_tdb_s.size)
+        b = op.best_after[np.minimum(k, op.departure_tdb_s.size - 1)]
+        j_out[hit] = j
+        dep[hit] = op.departure_tdb_s[b[hit]]
+        arr[hit] = op.arrival_tdb_s[b[hit]]
+        vinf[hit] = op.vinf_arrival_km_s[b[hit]]
+        todo &= ~hit
+    return j_out, dep, arr, vinf
+
+
+def _failure_probabilities(risk: RiskModel, u_epistemic: np.ndarray) -> dict:
+    """Each prior's failure probability per trial (Beta quantile of a uniform, or fixed)."""
+    out = {}
+    for c, name in enumerate(RiskModel.names()):
+        prior = getattr(risk, name)
+        if not risk.enabled:
+            out[name] = np.zeros(u_epistemic.shape[0])
+        elif prior.p is not None:
+            out[name] = np.full(u_epistemic.shape[0], float(prior.p))
+        else:
+            out[name] = betaincinv(prior.alpha, prior.beta, u_epistemic[:, c])
+    return out
+
+
+def _fly_grouped(prepared: list, group, z, speed_m_s, epoch_tdb_s) -> dict:
+    """Fly each trial's entry with the case prepared for its opportunity (one batch per group)."""
+    n = z.shape[0]
+    out: dict = {}
+    for j, pe in enumerate(prepared):
+        sel = np.flatnonzero(group == j)
+        if pe is None or sel.size == 0:
+            continue
+        e = pe.config.entry
+        tr, _ = fly_entry_trials(pe, z[sel], speed_m_s[sel], e.fpa_deg, e.azimuth_deg, epoch_tdb_s[sel])
+        for k, v in tr.items():
+            if k not in out:
+                out[k] = np.full(n, np.nan) if v.dtype.kind == "f" else np.zeros(n, dtype=v.dtype)
+            out[k][sel] = v
+    # status 3: not flown (the trial ended earlier, group -1), or no case prepared for its
+    # opportunity (counts as a failed entry: 2, timeout)
+    flown = np.zeros(n, dtype=bool)
+    prepared_ok = np.zeros(n, dtype=bool)
+    for j, pe in enumerate(prepared):
+        if pe is not None:
+            flown |= group == j
+        prepared_ok |= group == j
+    status = out.get("status", np.zeros(n, dtype=np.int8))
+    out["status"] = np.where(flown, status, np.where(prepared_ok, 2, 3)).astype(np.int8)
+    for k in ("landing_lat_deg", "landing_lon_deg", "entry_to_landing_s", "peak_g", "impact_speed_m_s"):
+        out.setdefault(k, np.full(n, np.nan))
+    return out
+
+
+def _wrap_deg(x):
+    return (np.asarray(x) + 180.0) % 360.0 - 180.0
+
+
+def _dest_km(lat_deg, lon_deg, az_deg, dist_km, r_km):
+    """Point at a distance and azimuth on a sphere (deg in, deg out)."""
+    la, lo, az = np.radians(lat_deg), np.radians(lon_deg), np.radians(az_deg)
+    d = dist_km / r_km
+    la2 = np.arcsin(np.sin(la) * np.cos(d) + np.cos(la) * np.sin(d) * np.cos(az))
+    lo2 = lo + np.arctan2(np.sin(az) * np.sin(d) * np.cos(la), np.cos(d) - np.sin(la) * np.sin(la2))
+    return np.degrees(la2), np.degrees(lo2)
+
+
+def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
+    """Run trials ``start..stop-1`` of a campaign: every phase, coupled trial by trial.
+
+    Parameters
+    ----------
+    plan : CampaignPlan
+        Once-per-run tables (:func:`msrsim.campaign.plan.build_plan`).
+    start, stop : int
+        Global trial indices (a chunk); the result does not depend on the chunking.
+
+    Returns
+    -------
+    dict of numpy.ndarray, shape (stop - start,)
+        The trial table's columns: ``trial``, ``outcome_code``, ``failure_tdb_s``, every
+        milestone epoch (``*_tdb_s``, NaN after a failure), landing miss, surface days, MAV
+        delivered orbit, OS wait and lifetime, return opportunity, Earth landing point,
+        ``in_uttr``, ``tubes_mask`` (uint64 bit mask over the catalogue), ``tubes_returned``
+        and ``value_returned``.
+    """
+    arch = plan.architecture
+    seed = plan.seed
+    n = stop - start
+    mc = arch.monte_carlo
+    disp = mc.dispersions
+    day = SECONDS_PER_DAY
+    col: dict = {"trial": np.arange(start, stop, dtype=np.int64)}
+    fails: list = []  # (mask, epoch, cause)
+
+    def fail(mask, t, cause):
+        fails.append(
+            (
+                np.asarray(mask, dtype=bool),
+                np.broadcast_to(np.asarray(t, dtype=float), (n,)),
+                CAUSE_CODE[cause],
+            )
+        )
+
+    def alive_at(t):
+        """Trials with no failure before epoch ``t`` (later physics is skipped for the rest)."""
+        dead = np.zeros(n, dtype=bool)
+        tt = np.broadcast_to(np.asarray(t, dtype=float), (n,))
+        for mask, te, _ in fails:
+            dead |= mask & (te < tt)
+        return ~dead
+
+    # ---- risk: epistemic draw of each prior, aleatory draw of each event
+    u_epi = rng.uniforms(seed, "risk.epistemic", start, stop, len(RiskModel.names()))
+    u_ale = rng.uniforms(seed, "risk.aleatory", start, stop, len(RISK_EVENTS))
+    p_fail = _failure_probabilities(arch.risk, u_epi)
+    event_fails = {name: u_ale[:, k] < p_fail[prior] for k, (name, prior, _) in enumerate(RISK_EVENTS)}
+    col.update({f"p_{name}": p_fail[name] for name in RiskModel.names()})
+
+    # ---- schedule: development slips and launch opportunities
+    z_s = rng.normals(seed, "schedule.slip", start, stop, 2)
+    slips = {}
+    for c, (elem, spec) in enumerate((("ero", arch.schedule.ero), ("lander", arch.schedule.lander))):
+        s = spec.median_days * np.exp(spec.sigma * z_s[:, c]) if mc.schedule_slips else np.zeros(n)
+        slips[elem] = s
+    ero0, lan0 = plan.ero_opportunities[0], plan.lander_opportunities[0]
+    ready_ero = ero0.planned_departure_tdb_s + (slips["ero"] - arch.schedule.ero.reserve_days) * day
+    ready_lan = lan0.planned_departure_tdb_s + (slips["lander"] - arch.schedule.lander.reserve_days) * day
+    if not mc.schedule_slips:
+        ready_ero = np.full(n, -np.inf)
+        ready_lan = np.full(n, -np.inf)
+    j_e, t_e_dep, t_e_arr, vinf_e = _assign_launch(ready_ero, plan.ero_opportunities)
+    j_l, t_l_dep, t_l_arr, vinf_l = _assign_launch(ready_lan, plan.lander_opportunities)
+    cancelled = (j_e < 0) | (j_l < 0)
+    last_close = max(
+        o.close_tdb_s for o in plan.ero_opportunities + plan.lander_opportunities if o is not None
+    )
+    fail(cancelled, last_close, "cancelled (launch slips)")
+    # downstream physics of a cancelled trial runs on the planned dates and is then ignored
+    for arr_, val in (
+        (t_e_dep, ero0.planned_departure_tdb_s),
+        (t_e_arr, ero0.planned_arrival_tdb_s),
+        (vinf_e, ero0.planned_vinf_arrival_km_s),
+        (t_l_dep, lan0.planned_departure_tdb_s),
+        (t_l_arr, lan0.planned_arrival_tdb_s),
+        (vinf_l, lan0.planned_vinf_arrival_km_s),
+    ):
+        arr_[~np.isfinite(arr_)] = val
+    j_e = np.where(j_e < 0, 0, j_e)
+    j_l = np.where(j_l < 0, 0, j_l)
+    col.update(
+        {
+            "ero_slip_days": slips["ero"],
+            "lander_slip_days": slips["lander"],
+            "ero_opportunity": j_e,
+            "lander_opportunity": j_l,
+            "ero_launch_tdb_s": t_e_dep,
+            "lander_launch_tdb_s": t_l_dep,
+        }
+    )
+    fail(event_fails["ero_launch"], t_e_dep, "ERO launch")
+    fail(event_fails["lander_launch"], t_l_dep, "lander launch")
+    fail(event_fails["ero_cruise"], 0.5 * (t_e_dep + t_e_arr), "ERO cruise")
+    fail(event_fails["lander_cruise"], 0.5 * (t_l_dep + t_l_arr), "lander cruise")
+    fail(event_fails["ero_moi"], t_e_arr, "ERO orbit insertion")
+
+    # ---- ERO at Mars: insertion, spiral to the working orbit, the latest it may leave
+    dur = np.array([p.arrival_to_working_orbit_s if p is not None else np.nan for p in plan.ero_phases])
+    t_e_ready = t_e_arr + dur[j_e]
+    t_e_leave = t_e_arr + arch.ero.max_mars_stay_days * day
+    col.update(
+        {
+            "ero_mars_arrival_tdb_s": t_e_arr,
+            "ero_working_orbit_tdb_s": t_e_ready,
+            "lander_vinf_arrival_km_s": vinf_l,
+        }
+    )
+
+    # ---- lander entry, descent and landing at Jezero (its own arrival speed)
+    pe = plan.srl_entry[0]
+    ecfg = pe.config
+    z_srl = (
+        rng.normals(seed, "srl.entry", start, stop, ENTRY_NORMALS) if disp else np.zeros((n, ENTRY_NORMALS))
+    )
+    v_entry = vinf_to_entry_speed_m_s(vinf_l, "mars")
+    srl = _fly_grouped(plan.srl_entry, np.where(alive_at(t_l_arr), j_l, -1), z_srl, v_entry, t_l_arr)
+    flown_srl = srl["status"] != 3
+    landed = srl["status"] == 0
+    t_land = t_l_arr + np.where(landed, srl["entry_to_landing_s"], 0.0)
+    fail(event_fails["lander_edl"], t_land, "lander EDL")
+    fail(flown_srl & ~landed, t_l_arr, "lander entry trajectory")
+    r_km = float(pe.prepared.body.r_eq_m) / 1e3
+    tgt = ecfg.target
+    lat = np.where(landed, srl["landing_lat_deg"], tgt.lat_deg)
+    lon = np.where(landed, srl["landing_lon_deg"], tgt.lon_deg)
+    de, dn = _local_offsets_km(
+        np.radians(lat), np.radians(lon), math.radians(tgt.lat_deg), math.radians(tgt.lon_deg), r_km * 1e3
+    )
+    miss_km = np.hypot(de, dn)
+    sfc = arch.surface
+    # rover waits west of the target at its standoff; the depot lies east of it (ASSUMPTION
+    # directions; distances from the architecture)
+    rlat, rlon = _dest_km(tgt.lat_deg, tgt.lon_deg, 270.0, sfc.rover_standoff_km, r_km)
+    dlat, dlon = _dest_km(tgt.lat_deg, tgt.lon_deg, 90.0, sfc.depot_offset_km, r_km)
+    re, rn = _local_offsets_km(
+        np.radians(lat), np.radians(lon), math.radians(float(rlat)), math.radians(float(rlon)), r_km * 1e3
+    )
+    he, hn = _local_offsets_km(
+        np.radians(lat), np.radians(lon), math.radians(float(dlat)), math.radians(float(dlon)), r_km * 1e3
+    )
+    col.update(
+        {
+            "lander_entry_speed_m_s": v_entry,
+            "lander_landing_tdb_s": t_land,
+            "landing_lat_deg": np.where(landed, lat, np.nan),
+            "landing_lon_deg": np.where(landed, lon, np.nan),
+            "landing_miss_km": np.where(landed, miss_km, np.nan),
+            "srl_peak_g": srl["peak_g"],
+        }
+    )
+    fail(t_land > t_e_leave, t_land, "lander after ERO departure")
+
+    # ---- surface operations, sol by sol
+    mo = plan.mars_orbit_config
+    rdv_nominal_days = float(
+        np.nanmax([p.summary.get("rendezvous_days", 0.0) for p in plan.ero_phases if p is not None])
+    )
+    floor = t_e_ready - arch.mav.max_os_wait_days * day
+    deadline = np.minimum(t_land + sfc.max_surface_sols * SOL_S, t_e_leave - rdv_nominal_days * day)
+    u_storm = rng.uniforms(seed, "surface.storms", start, stop, 2 * _STORM_YEARS)
+    if disp:
+        onsets = storm_onsets(
+            u_storm[:, :_STORM_YEARS],
+            u_storm[:, _STORM_YEARS:],
+            t_land,
+            plan.day_grid_tdb_s,
+            plan.mars_year_float,
+            sfc.global_storm_per_mars_year,
+            sfc.storm_onset_ls_deg,
+        )
+    else:
+        onsets = np.full((n, _STORM_YEARS), np.nan)
+    seeds = (rng.uniforms(seed, "surface.sols", start, stop, 1)[:, 0] * 2.0**53).astype(np.uint64)
+    surf = simulate_surface(
+        sfc,
+        arch.lander,
+        seeds=seeds,
+        t_land_tdb_s=t_land,
+        rover_distance_m=np.hypot(re, rn) * 1e3,
+        helicopter_distance_m=np.hypot(he, hn) * 1e3,
+        floor_tdb_s=floor,
+        deadline_tdb_s=deadline,
+        storm_onsets_tdb_s=onsets,
+        day_grid_tdb_s=plan.day_grid_tdb_s,
+        blackout=plan.blackout,
+        sun_distance_au=plan.sun_distance_au,
+        n_rover_tubes=plan.rover_order.size,
+        n_depot_tubes=plan.depot_order.size,
+        capacity=arch.orbiting_sample.capacity,
+        stochastic=disp,
+        failures=arch.risk.enabled,
+    )
+    t_dead = surf["t_lander_lost_tdb_s"]
+    fail(np.isfinite(t_dead), t_dead, "lander power")
+    n_loaded = surf["rover_tubes"].astype(int) + surf["depot_tubes"].astype(int)
+    t_loaded = surf["t_loaded_tdb_s"]
+    fail(n_loaded == 0, np.where(np.isfinite(t_loaded), t_loaded, t_land), "no tubes loaded")
+    col.update(
+        {
+            "surface_storms": np.sum(np.isfinite(onsets), axis=1).astype(np.int8),
+            "rover_arrival_tdb_s": surf["t_rover_arrived_tdb_s"],
+            "tubes_loaded_tdb_s": t_loaded,
+            "rover_tubes_loaded": surf["rover_tubes"],
+            "depot_tubes_loaded": surf["depot_tubes"],
+            "rover_lost": surf["rover_lost"],
+            "helicopters_lost": surf["helicopters_lost"],
+            "lander_min_power_fraction": surf["min_power_fraction"],
+        }
+    )
+
+    # ---- MAV lift-off, targeted into the plane that J2 carries into the ERO's
+    t_ready = np.where(np.isfinite(surf["t_mav_ready_tdb_s"]), surf["t_mav_ready_tdb_s"], t_land)
+    node0 = np.array([p.final_node_deg if p is not None else 0.0 for p in plan.ero_phases])[j_e]
+    mav_site = mo.mav_launch
+    chain = targeted_launch_batch(mav_site, mo.os, node0, t_e_ready, mo.ero.working_alt_km, t_ready)
+    t_mav = chain["mav_launch_tdb_s"]
+    t_rdv0 = chain["rendezvous_start_tdb_s"]
+    col.update({"surface_days": (t_mav - t_land) / day, "mav_launch_tdb_s": t_mav})
+    fail(event_fails["mav_motor_1"] | event_fails["mav_motor_2"], t_mav, "MAV motor")
+
+    # ---- MAV ascent from each trial's own lift-off epoch
+    z_asc = (
+        rng.normals(seed, "mav.ascent", start, stop, ASCENT_NORMALS)
+        if disp
+        else np.zeros((n, ASCENT_NORMALS))
+    )
+    fly = np.flatnonzero(alive_at(t_mav))
+    asc_f = fly_trials(plan.ascent_config, plan.ascent_guidance, z_asc[fly], t_mav[fly])
+    asc = {}
+    for k, v in asc_f.items():
+        v = np.asarray(v)
+        asc[k] = np.full(n, np.nan) if v.dtype.kind == "f" else np.zeros(n, dtype=v.dtype)
+        asc[k][fly] = v
+    flown_asc = np.zeros(n, dtype=bool)
+    flown_asc[fly] = True
+    # in orbit: a physical vehicle, bound, periapsis above the re-entry altitude (whether
+    # the orbit lasts until capture is the OS-lifetime check below)
+    with np.errstate(invalid="ignore"):
+        orbit_ok = (
+            np.asarray(asc["valid"], dtype=bool)
+            & ~np.asarray(asc["impact"], dtype=bool)
+            & np.isfinite(asc["apoapsis_alt_km"])
+            & (asc["periapsis_alt_km"] > mo.os.reentry_alt_km)
+        )
+    fail(flown_asc & ~orbit_ok, t_mav, "MAV orbit")
+    nom = plan.ascent_nominal
+    hp, ha, inc = asc["periapsis_alt_km"], asc["apoapsis_alt_km"], asc["inclination_deg"]
+    col.update(
+        {
+            "mav_periapsis_alt_km": hp,
+            "mav_apoapsis_alt_km": ha,
+            "mav_inclination_deg": inc,
+            "mav_raan_deg": asc["raan_deg"],
+        }
+    )
+
+    # ---- node difference at the start of rendezvous: the targeted chain's residual plus
+    # what the ascent scatter adds (node error at insertion, differential J2 over the wait)
+    node_formula = np.degrees(
+        launch_node_batch_rad(
+            t_mav, mav_site.lat_deg, mav_site.lon_deg, mo.os.inclination_deg, mav_site.ascending
+        )
+    )
+    c0 = float(
+        _wrap_deg(
+            float(nom["raan_deg"])
+            - np.degrees(
+                launch_node_batch_rad(
+                    plan.ascent_config.launch_tdb_s,
+                    mav_site.lat_deg,
+                    mav_site.lon_deg,
+                    mo.os.inclination_deg,
+                    mav_site.ascending,
+                )
+            )
+        )
+    )
+    h_nom_asc = 0.5 * (float(nom["periapsis_alt_km"]) + float(nom["apoapsis_alt_km"]))
+    h_os_nom = 0.5 * (mo.os.periapsis_alt_km + mo.os.apoapsis_alt_km)
+    good = orbit_ok & np.isfinite(ha)
+    h_trial = np.where(good, h_os_nom + 0.5 * (hp + ha) - h_nom_asc, h_os_nom)
+    inc_trial = np.where(
+        good, mo.os.inclination_deg + inc - float(nom["inclination_deg"]), mo.os.inclination_deg
+    )
+    d_node_insert = np.where(good, _wrap_deg(asc["raan_deg"] - node_formula - c0), 0.0)
+    wait_s = t_rdv0 - t_mav
+    w_trial = np.asarray(node_rate_rad_s(h_trial, inc_trial), dtype=float)
+    w_nom = float(node_rate_rad_s(h_os_nom, mo.os.inclination_deg))
+    d_raan = _wrap_deg(chain["delta_raan_deg"] + d_node_insert + np.degrees((w_trial - w_nom) * wait_s))
+    d_inc = np.hypot(mo.rendezvous.delta_inclination_deg, inc_trial - mo.os.inclination_deg)
+    u_phase = rng.uniforms(seed, "rendezvous.phase", start, stop, 1)[:, 0]
+    phase = 360.0 * u_phase if disp else np.full(n, mo.rendezvous.phase_angle_deg)
+    rdv_days = np.empty(n)
+    rdv_dv = np.empty(n)
+    for j, p in enumerate(plan.ero_phases):
+        sel = j_e == j
+        if p is None or not np.any(sel):
+            continue
+        rb = rendezvous_batch(
+            mo.os,
+            mo.ero,
+            mo.rendezvous,
+            p.mass_at_rendezvous_kg,
+            p.ep_thrust_n,
+            d_raan[sel],
+            os_alt_km=h_trial[sel],
+            inclination_deg=inc_trial[sel],
+            delta_inclination_deg=d_inc[sel],
+            phase_angle_deg=phase[sel],
+        )
+        rdv_days[sel] = rb["duration_days"]
+        rdv_dv[sel] = rb["dv_m_s"]
+    t_capture = t_rdv0 + rdv_days * day
+    fail(event_fails["rendezvous"], t_capture, "rendezvous and capture")
+    col.update(
+        {
+            "rendezvous_start_tdb_s": t_rdv0,
+            "delta_raan_deg": d_raan,
+            "rendezvous_days": rdv_days,
+            "rendezvous_dv_m_s": rdv_dv,
+            "capture_tdb_s": t_capture,
+        }
+    )
+
+    # ---- the OS must outlive its wait from lift-off to capture
+    os_p = mo.os
+    os_wait_days = (t_capture - t_mav) / day
+    life, in_orbit = os_lifetime_batch(
+        np.where(good, hp, np.nan),
+        np.where(good, ha, np.nan),
+        inc,
+        os_p.area_to_mass_m2_kg,
+        os_p.drag_coefficient,
+        os_p.reentry_alt_km,
+        max_days=float(np.nanmax(np.append(os_wait_days, 1.0))) + 1.0,
+    )
+    decayed = orbit_ok & (life < os_wait_days)
+    fail(decayed, t_mav + life * day, "OS orbit decayed")
+    col.update({"os_wait_days": os_wait_days, "os_lifetime_days": np.where(in_orbit, life, np.nan)})
+
+    # ---- return: the best return after capture, within the orbiter's stay limit
+    j_r, t_tei, t_earth, vinf_r = _assign_return(t_capture, plan.return_opportunities)
+    over = (j_r < 0) | (t_tei > t_e_leave)
+    fail(over, np.where(j_r < 0, t_e_leave, np.minimum(t_tei, t_e_leave)), "orbiter limit")
+    last = plan.return_opportunities[0]
+    for arr_, val in (
+        (t_tei, last.departure_tdb_s[last.best_after[0]]),
+        (t_earth, last.arrival_tdb_s[last.best_after[0]]),
+        (vinf_r, last.vinf_arrival_km_s[last.best_after[0]]),
+    ):
+        arr_[~np.isfinite(arr_)] = val
+    fail(event_fails["return_cruise"], 0.5 * (t_tei + t_earth), "return cruise")
+    col.update(
+        {
+            "return_opportunity": j_r,
+            "tei_tdb_s": t_tei,
+            "ero_mars_stay_days": (t_tei - t_e_arr) / day,
+            "earth_vinf_km_s": vinf_r,
+        }
+    )
+
+    # ---- Earth Entry System at Utah
+    c2 = next(p for p in plan.ees_entry if p is not None).config
+    z_ees = (
+        rng.normals(seed, "ees.entry", start, stop, ENTRY_NORMALS) if disp else np.zeros((n, ENTRY_NORMALS))
+    )
+    v_ees = vinf_to_entry_speed_m_s(vinf_r, "earth")
+    ees = _fly_grouped(
+        plan.ees_entry, np.where(alive_at(t_earth), np.maximum(j_r, 0), -1), z_ees, v_ees, t_earth
+    )
+    e_landed = ees["status"] == 0
+    t_ees_land = t_earth + np.where(e_landed, ees["entry_to_landing_s"], 0.0)
+    fail((ees["status"] != 3) & ~e_landed, t_earth, "Earth entry trajectory")
+    fail(event_fails["earth_entry"], t_ees_land, "Earth entry")
+    in_zone = np.zeros(n, dtype=bool)
+    if c2.target.polygon_lat_lon_deg is not None:
+        in_zone = e_landed & point_in_polygon(
+            ees["landing_lat_deg"], ees["landing_lon_deg"], c2.target.polygon_lat_lon_deg
+        )
+    col.update(
+        {
+            "ees_entry_speed_m_s": v_ees,
+            "ees_release_tdb_s": t_earth - mo.ret.ees_release_days * day,
+            "earth_entry_tdb_s": t_earth,
+            "earth_landing_tdb_s": t_ees_land,
+            "earth_landing_lat_deg": ees["landing_lat_deg"],
+            "earth_landing_lon_deg": ees["landing_lon_deg"],
+            "in_uttr": in_zone,
+            "ees_peak_g": ees["peak_g"],
+            "ees_impact_speed_m_s": ees["impact_speed_m_s"],
+        }
+    )
+
+    # ---- first failure by epoch decides the outcome
+    code = np.zeros(n, dtype=np.int8)
+    t_fail = np.full(n, np.inf)
+    for mask, t, c in fails:
+        tt = np.where(np.isfinite(t), t, -np.inf)  # a failure without a date counts at once
+        earlier = mask & (tt < t_fail)
+        code[earlier] = c
+        t_fail[earlier] = tt[earlier]
+    ok = code == 0
+    col["outcome_code"] = code
+    col["failure_tdb_s"] = np.where(ok, np.nan, t_fail)
+    # milestones after the failure did not happen
+    for k in [k for k in col if k.endswith("_tdb_s") and k != "failure_tdb_s"]:
+        v = np.asarray(col[k], dtype=float)
+        col[k] = np.where(ok | (v <= col["failure_tdb_s"]), v, np.nan)
+    # ---- samples: the value-maximising set among the tubes that reached the lander
+    mask, value = _return_sets(plan, surf["rover_tubes"], surf["depot_tubes"])
+    col["tubes_mask"] = np.where(ok, mask, np.uint64(0)).astype(np.uint64)
+    col["tubes_returned"] = np.where(ok, _popcount(mask), 0).astype(np.int16)
+    col["value_returned"] = np.where(ok, value, 0.0)
+    col["tubes_loaded"] = n_loaded.astype(np.int16)
+    return col
+
+
+def _popcount(x) -> np.ndarray:
+    """Set bits of each uint64."""
+    b = np.ascontiguousarray(x, dtype=np.uint64).view(np.uint8).reshape(-1, 8)
+    return np.unpackbits(b, axis=1).sum(axis=1)
+
+
+def _return_sets(plan: CampaignPlan, rover_tubes, depot_tubes):
+    """Bit mask and value of the best return set for each (rover, depot) count pair.
+
+    The available tubes are the first ``k`` rover tubes and ``m`` depot tubes in the order
+    they reach the arm (value order); the OS takes the value-maximising set of at most its
+    capacity (the exact selection of :func:`msrsim.samples.select.solve_selection`, the one
+    ``msrsim samples select`` makes), solved once per distinct pair and cached.
+    """
+    k = np.asarray(rover_tubes, dtype=np.int64)
+    m = np.asarray(depot_tubes, dtype=np.int64)
+    pairs, inv = np.unique(np.stack([k, m], axis=1), axis=0, return_inverse=True)
+    masks = np.zeros(len(pairs), dtype=np.uint64)
+    values = np.zeros(len(pairs))
+    vm = plan.value_model
+    ntube = vm.individual.size
+    cap = plan.architecture.orbiting_sample.capacity
+    for p, (kk, mm) in enumerate(pairs):
+        key = (int(kk), int(mm))
+        hit = plan.selection_cache.get(key)
+        if hit is None:
+            avail = np.zeros(ntube, dtype=bool)
+            avail[plan.rover_order[:kk]] = True
+            avail[plan.depot_order[:mm]] = True
+            excluded = np.flatnonzero(~avail)
+            sol = None
+            if avail.any():
+                # the rules of `msrsim samples select` (minimum witness/regolith tubes...) where
+                # the available tubes allow them, else the best set without them
+                sol = solve_selection(vm, cap, (), excluded, plan.selection_groups)
+                if sol is None:
+                    sol = solve_selection(vm, cap, (), excluded)
+            if sol is None:
+                hit = (np.uint64(0), 0.0)
+            else:
+                sel, val = sol
+                bits = np.uint64(0)
+                for i in np.flatnonzero(sel):
+                    bits |= np.uint64(1) << np.uint64(i)
+                hit = (bits, float(val))
+            plan.selection_cache[key] = hit
+        masks[p], values[p] = hit
+    inv = inv.ravel()
+    return masks[inv], values[inv]
