@@ -53,25 +53,15 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="print JSON on stdout"),
 ) -> None:
     """Everything known about one tube, with its provenance and Mars season when sealed."""
-    from ..marstime import mars_year, perseverance_clock, solar_longitude_deg
-    from ..samples.catalogue import load_catalogue
+    from ..samples.describe import describe_tube
 
-    cat = load_catalogue()
-    t = cat.find(name)
-    rec = t.to_dict()
-    partner = [u.tube_id for u in cat if u.pair_group and u.pair_group == t.pair_group and u is not t]
-    rec["pair_partner"] = partner[0] if partner else None
-    rec["sealed_ls_deg"] = rec["sealed_mars_year"] = None
-    if t.sealed_sol is not None:
-        tt = perseverance_clock().to_tdb(t.sealed_sol, 12.0)
-        rec["sealed_ls_deg"] = round(float(solar_longitude_deg(tt)), 2)
-        rec["sealed_mars_year"] = int(mars_year(tt))
+    rec = describe_tube(name)
     if as_json:
         emit_json(rec)
         return
     from rich.table import Table
 
-    tab = Table(title=f"{t.tube_id} {t.name}", show_header=False)
+    tab = Table(title=f"{rec['tube_id']} {rec['name']}", show_header=False)
     tab.add_column("field", style="bold")
     tab.add_column("value")
     for k, v in rec.items():
@@ -95,19 +85,11 @@ def select(
     import json
 
     from ..samples.select import plot_value_curve, select_return_set
-    from ..samples.value import SelectionConfig, load_selection_config, selection_config_from_dict
+    from ..samples.value import SelectionConfig, load_selection_config, override_rules
 
     cfg = load_selection_config(config) if config is not None else SelectionConfig()
-    data = cfg.model_dump()
-    overrides = {"capacity": capacity, "min_witness": min_witness, "max_depot": max_depot}
-    for k, v in overrides.items():
-        if v is not None:
-            data["rules"][k] = v
-    if require:
-        data["rules"]["required"] = tuple(data["rules"]["required"]) + tuple(require)
-    if exclude:
-        data["rules"]["excluded"] = tuple(data["rules"]["excluded"]) + tuple(exclude)
-    cfg = selection_config_from_dict(data, "options")
+    cfg = override_rules(cfg, capacity=capacity, min_witness=min_witness, max_depot=max_depot,
+                         require=require or (), exclude=exclude or ())
     sel = select_return_set(cfg)
     rec = sel.to_dict()
     files = []

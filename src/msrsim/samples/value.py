@@ -107,6 +107,36 @@ def selection_config_from_dict(data, where: str = "selection config") -> Selecti
     return validate_model(SelectionConfig, data, where)
 
 
+def override_rules(config: SelectionConfig, *, capacity: int | None = None, min_witness: int | None = None,
+                   max_depot: int | None = None, require=(), exclude=(),
+                   where: str = "options") -> SelectionConfig:
+    """A copy of ``config`` with some rules replaced (None keeps the rule) or tubes added.
+
+    Parameters
+    ----------
+    config : SelectionConfig
+    capacity, min_witness, max_depot : int, optional
+        Replace the rule of that name.
+    require, exclude : sequence of str
+        Tubes added to the required / excluded lists.
+    where : str
+        Source named in error messages (e.g. the command-line options).
+
+    Raises
+    ------
+    ConfigError
+        A replaced value is out of range, or a tube is both required and excluded.
+    """
+    data = config.model_dump()
+    rules = data["rules"]
+    for name, value in (("capacity", capacity), ("min_witness", min_witness), ("max_depot", max_depot)):
+        if value is not None:
+            rules[name] = value
+    rules["required"] = tuple(rules["required"]) + tuple(require or ())
+    rules["excluded"] = tuple(rules["excluded"]) + tuple(exclude or ())
+    return selection_config_from_dict(data, where)
+
+
 def load_selection_config(path: str | Path) -> SelectionConfig:
     """Read a YAML selection configuration.
 
