@@ -148,21 +148,33 @@ def max_payload_350():
     return cfg, design_guidance(cfg, n_nodes=0, maximise_payload=True, payload_tol_kg=0.1)
 
 
-def test_dv_budget_within_10_percent_of_published_analysis(max_payload_350):
+@pytest.mark.validation
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap: msrsim needs 3761 m/s (+6.1 %) against Whitehead's 3545 m/s (JSR 42(6) 2005) "
+    "from the surface to 350 km; tolerance 5 %. msrsim's gravity loss is 556 m/s (400 m/s in "
+    "the coast) against the published 203 m/s: an impulsive Hohmann climb alone costs 340 m/s "
+    "over the circular speed, so the published gravity term likely excludes the coast climb"))
+def test_dv_budget_against_published_analysis(max_payload_350):
     """Jaron (2005) / Whitehead (JSR 42(6) 2005), FACTS.md §3: 3545 m/s from the surface to a
-    350 km orbit.
+    350 km orbit (validation case whitehead_ascent_dv in docs/validation.md).
 
     Comparable assumptions: equatorial site at 0 m, due-east launch into a 350 km circular
     near-equatorial orbit, on the 6 %-upper-stage vehicle of ``_split_vehicle``. The payload
     is maximised so that the vehicle has exactly the Δv the ascent needs (no Δv wasted in
-    steering), which is what a published budget quotes.
+    steering), which is what a published budget quotes. Tolerance 5 %: Whitehead's vehicle
+    is not published in full.
     """
     cfg, d = max_payload_350
     published = 3545.0  # m/s, FACTS.md §3
-    assert d.converged
     need = _split_vehicle(d.payload_kg).ideal_dv_m_s
-    assert abs(need - published) / published < 0.10
-    # rotation benefit ≈ ω r at 350 km (published: 241 m/s, ω R at the surface)
+    assert abs(need - published) / published < 0.05, need
+
+
+def test_rotation_benefit_at_the_equator(max_payload_350):
+    # due east from the equator: the benefit is ω r at injection (published budget: 241 m/s,
+    # ω R at the surface; msrsim counts it at 350 km)
+    cfg, d = max_payload_350
+    assert d.converged
     assert d.orbit["dv_rotation_benefit_m_s"] == pytest.approx(
         MARS.omega_rad_s * (MARS.r_eq_m + 350e3), abs=3.0)
 
@@ -254,7 +266,11 @@ def test_monte_carlo_seeded_and_zero_dispersion(nominal):
     b = run_monte_carlo(cfg, design.guidance, 64, seed=11)
     np.testing.assert_array_equal(a.orbits["periapsis_alt_km"], b.orbits["periapsis_alt_km"])
     assert a.orbits["periapsis_alt_km"].std() > 1.0  # dispersions do something (km)
-    assert 0.0 <= a.p_orbit_ok <= 1.0
+    # the reported probability counts trials whose delivered periapsis clears the target's
+    # minimum (recomputed from the periapsis column, not from the code's own flag)
+    hp = a.orbits["periapsis_alt_km"]
+    ok = np.isfinite(hp) & (hp >= cfg.target.min_periapsis_alt_km) & (a.orbits["e"] < 1.0)
+    assert a.p_orbit_ok == pytest.approx(np.mean(ok))
     cfg0 = cfg.model_copy(update={"dispersions": AscentDispersions.none()})
     z = run_monte_carlo(cfg0, design.guidance, 4, seed=1)
     np.testing.assert_allclose(z.orbits["periapsis_alt_km"], design.orbit["periapsis_alt_km"], atol=1e-6)
@@ -309,7 +325,6 @@ def test_cli_json_and_errors(tmp_path, capsys):
     for k in ("max_alpha_deg_high_q", "max_q_alpha_pa_deg", "max_q_pa", "max_axial_g"):
         assert set(data["monte_carlo"][k]) >= {"mean", "std", "p01", "p99", "max"}
     assert data["reached_target"] is True  # the default target is reachable
-    assert 0.0 <= data["raan_deg"] < 360.0
     assert (tmp_path / "ascent_profile.png").stat().st_size > 10_000
     assert (tmp_path / "ascent_scatter.png").stat().st_size > 10_000
     bad = tmp_path / "bad.yaml"

@@ -97,4 +97,3 @@ def test_os_survival_counts_orbits_outliving_the_wait(preview):
               "apoapsis_alt_km": np.array([300.0, 320.0, 300.0, np.nan]),
               "inclination_deg": np.full(4, 25.0)}
     assert _fraction_surviving(orbits, wait, OSParams()) == pytest.approx(0.5)
-    assert 0.0 <= preview.p_os_survives_to_capture <= 1.0

@@ -60,27 +60,28 @@ def test_allen_eggers_limit():
     assert out[K.O_V_PEAK_G] == pytest.approx(v * math.exp(-0.5), rel=0.02)
 
 
+@pytest.mark.validation
 def test_pathfinder_peak_deceleration():
-    # Flown: 15.9 g (Spencer et al. 1999, FACTS.md §5); within 15 %. Model: ~15.6 g.
+    # Flown: 15.9 g (Spencer et al. 1999, FACTS.md §5). Tolerance 5 %: a ballistic entry's
+    # peak deceleration depends on speed, FPA and scale height only (Allen & Eggers), not on
+    # mass or CD. Model: 15.54 g (-2.2 %). Same case: pathfinder_peak_g in docs/validation.md.
     out = _single(PATHFINDER)
     assert out[K.O_STATUS] == K.STATUS_LANDED
-    assert out[K.O_PEAK_G] == pytest.approx(15.9, rel=0.15)
+    assert out[K.O_PEAK_G] == pytest.approx(15.9, rel=0.05)
 
 
-def test_stardust_peak_heat_flux_order():
-    # Stardust SRC (Olynick et al., JSR 36(3) 1999, FACTS.md §5): 12.9 km/s, -8.2 deg,
-    # 45.8 kg, Rn 0.22 m, ~1.2 kW/cm^2 predicted peak. Diameter 0.811 m (same paper);
-    # CD 1.47 for a 60 deg sphere-cone (FACTS.md §6). Model (Sutton-Graves + Tauber-Sutton,
-    # US76/MSIS): ~1.0 kW/cm^2 -- the same order; asserted within a factor 2.
+def test_stardust_radiative_heating_is_active():
+    # Stardust SRC (Olynick et al., JSR 36(3) 1999, FACTS.md §5): 12.9 km/s, -8.2 deg. The
+    # peak heat flux against Olynick's 1.2 kW/cm^2 is a known gap (model ~0.90 kW/cm^2,
+    # -25 %): case stardust_peak_heat_flux in tests/test_validation_cases.py. Here: above
+    # 9 km/s the Tauber-Sutton radiative term contributes, and the total exceeds it.
     case = dict(name="stardust", planet="earth",
                 vehicle=dict(mass_kg=45.8, diameter_m=0.811, cd=1.47, nose_radius_m=0.22),
                 entry=dict(alt_m=125e3, speed_m_s=12900.0, fpa_deg=-8.2, azimuth_deg=120.0,
                            lat_deg=42.0, lon_deg=-121.0, inertial=True),
                 target=dict(lat_deg=40.365, lon_deg=-113.521))
     out = _single(case)
-    q = out[K.O_PEAK_HEAT] / 1e4
-    assert 600.0 < q < 2400.0, q
-    assert out[K.O_PEAK_HEAT_RAD] > 0.0  # radiative term active above 9 km/s
+    assert 0.0 < out[K.O_PEAK_HEAT_RAD] < out[K.O_PEAK_HEAT]
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +89,7 @@ def ees():
     return run_entry(load_preset("ees-uttr"), trials=200, seed=3)
 
 
+@pytest.mark.calibration
 def test_ees_preset_impact_and_duration(ees):
     # PIA25986 (FACTS.md §3): ~40 m/s at touchdown, ~6 min from entry to landing, no chute.
     # Mass and FPA are open; the preset picks 95 kg at -25 deg to meet both (model: 40.5 m/s,

@@ -11,12 +11,13 @@ import os
 import numpy as np
 import pytest
 
+from conftest import require_peer
 from msrsim.constants import J2000_JD, SECONDS_PER_DAY
 from msrsim.ephemeris import PackagedDE421, SpkEphemeris, load_ephemeris
 from msrsim.errors import ConfigError, EphemerisRangeError
 from msrsim.timescales import utc_to_tdb
 
-spice = pytest.importorskip("spiceypy")
+spice = require_peer("spiceypy")
 
 
 def _write_spk(path, t0_s, t1_s):

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import require_peer
 from msrsim import marstime as mt
 from msrsim.errors import ConfigError
 from msrsim.timescales import tdb_to_utc, utc_to_tdb
@@ -93,7 +94,7 @@ def test_mean_sol_length_and_eccentricity_bounds():
 
 
 def test_matches_the_marstime_peer_over_50_years():
-    peer = pytest.importorskip("marstime")  # PyPI marstime 0.5.6, a Mars24 implementation
+    peer = require_peer("marstime")  # PyPI marstime 0.5.6, a Mars24 implementation
     d = np.linspace(-3650.0, 14600.0, 501)
     t = d * 86400.0
     dls = mt.solar_longitude_deg(t) - peer.Mars_Ls(d)

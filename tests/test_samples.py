@@ -74,11 +74,20 @@ def test_conflicts_resolved_or_flagged(cat):
     assert sum(t.potential_biosignature for t in cat) == 1
 
 
+@pytest.mark.xfail(strict=True, reason="known gap: catalogue total 427 g vs published ~470-500 g "
+                   "(FACTS.md §3); validation case returned_sample_mass")
 def test_mass_estimate_is_in_the_published_range(cat):
-    # FACTS.md §3: ~15 g per sample, total returned ~470-500 g (for ~30 tubes); our
-    # nominal estimate is a little lower because partial cores and gas are counted honestly
+    # FACTS.md §3: total returned ~470-500 g. The catalogue has 27 full cores at the nominal
+    # ~15 g, one half core (7 g), a gas-only tube (0 g) and the inferred sample 30 (15 g).
     total = sum(t.est_mass_g for t in cat.filled())
-    assert 380 <= total <= 500
+    assert 470.0 <= total <= 500.0, total
+
+
+def test_rock_core_mass_is_the_published_nominal(cat):
+    # FACTS.md §3: ~15 g per sample; only the documented partial core differs
+    cores = [t for t in cat.filled() if t.category in ("igneous", "sedimentary", "regolith", "unknown")]
+    assert sorted({t.est_mass_g for t in cores}) == [7.0, 15.0]
+    assert [t.name for t in cores if t.est_mass_g != 15.0] == [cat.find("26").name]
 
 
 def test_lookup_by_id_number_and_name(cat):
@@ -112,7 +121,9 @@ def test_cli_show_json(capsys):
     assert main(["samples", "show", "Montdenier", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["pair_partner"] == "S03" and out["location"] == "depot"
-    assert 0 <= out["sealed_ls_deg"] < 360 and out["sealed_mars_year"] == 36
+    # sealed sol 196 (2021-09-08): Mars Year 36 began 2021-02-07 and 37 on 2022-12-26
+    # (tests/authorities/mars_time_perseverance.json)
+    assert out["sealed_mars_year"] == 36
 
 
 def test_cli_unknown_sample_exit_2(capsys):

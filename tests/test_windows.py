@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import require_peer
 from msrsim.constants import SECONDS_PER_DAY
 from msrsim.ephemeris import planet_state
 from msrsim.errors import ConfigError, EphemerisRangeError, NoSolutionError
@@ -58,7 +59,6 @@ def test_2026_opportunity_minimum_c3_matches_handbook(grid_2026):
     # Type II, 2026-10-31 -> 2027-08-19. Overall minimum tested tightly (1.5 %).
     best = {t.type: t for t in best_transfers(grid_2026)}
     t2 = best["II"]
-    assert H26["lowest"]["c3"] == 9.144
     assert t2.c3_km2_s2 == pytest.approx(H26["lowest"]["c3"], rel=0.015)
     assert min(t.c3_km2_s2 for t in best.values()) == pytest.approx(t2.c3_km2_s2)
     assert _days_between(t2.departure_tdb_s, "2026-10-31") <= 3.0
@@ -97,9 +97,10 @@ def test_mars_2020_launch_and_arrival():
     # Mars 2020: launch 2020-07-30 11:50 UTC, landing 2021-02-18 ~20:55 UTC (FACTS.md §5),
     # Type I; entry ~5.4 km/s. Our inertial entry speed at 125 km from v_inf is compared
     # to it within 0.25 km/s (the arrival epoch and the interface differ by minutes/km).
+    # (No published launch C3 is kept here, so the C3 itself is not asserted; validation case
+    # mars2020_entry_speed in docs/validation.md.)
     t = transfer_at("earth", "mars", utc_to_tdb("2020-07-30T11:50"), utc_to_tdb("2021-02-18T20:55"))
     assert t.type == "I"
-    assert 13.0 < t.c3_km2_s2 < 16.0
     v_entry = entry_speed_km_s(t.vinf_arrival_km_s, 125.0, 42828.37, 3396.19)  # FACTS.md §6 Mars
     assert v_entry == pytest.approx(5.4, abs=0.25)
 
@@ -124,7 +125,7 @@ def test_mars_2020_fixed_arrival_launch_period_contains_launch_day():
 
 def test_grid_matches_independent_lambert_peer_cell_by_cell(grid_2028):
     # Peer: lamberthub 1.0 gooding1990 (a different algorithm) on the same DE421 states.
-    lamberthub = pytest.importorskip("lamberthub")
+    lamberthub = require_peer("lamberthub")
     rng = np.random.default_rng(11)
     g = grid_2028
     idx = np.argwhere(g.valid)
