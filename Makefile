@@ -8,7 +8,7 @@ STAMP_TEST := $(VENV)/.installed-test
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 export MPLBACKEND ?= Agg
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,14 @@ run: $(STAMP_RUN)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check src tests benchmarks
 
+# MSRSIM_REQUIRE_PEERS=1: a peer cross-check whose library is missing fails instead of skipping
 test: $(STAMP_TEST)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest
+	MSRSIM_REQUIRE_PEERS=1 $(BIN)/python -m pytest
+
+# Regenerates docs/validation.md from the cases in src/msrsim/validation.py (a few minutes)
+validate: $(STAMP_TEST)
+	$(BIN)/python -m msrsim.validation --out docs/validation.md
 
 bench: $(STAMP_TEST)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
