@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import constants as C
+from .errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,6 @@ def pole_ra_dec_rad(body: str, t_tdb_s) -> tuple[np.ndarray, np.ndarray]:
     elif body == "earth":
         ra, dec = 0.0 - 0.641 * T, 90.0 - 0.557 * T
     else:
-        from .errors import ConfigError
-
         raise ConfigError(f"body={body!r} has no pole model; allowed: mars, earth")
     return np.radians(ra), np.radians(dec)
 

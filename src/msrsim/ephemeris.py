@@ -12,10 +12,13 @@ import functools
 import os
 from typing import Protocol
 
+import de421
 import numpy as np
+from jplephem.spk import SPK
 
 from .constants import J2000_JD, SECONDS_PER_DAY
 from .errors import ConfigError, EphemerisRangeError
+from .timescales import tdb_to_utc
 
 BODIES = ("sun", "mercury", "venus", "earth", "moon", "mars", "jupiter", "saturn")
 
@@ -47,8 +50,6 @@ def check_body(body: str) -> str:
 
 
 def _span_error(name: str, t: np.ndarray, t0: float, t1: float) -> EphemerisRangeError:
-    from .timescales import tdb_to_utc
-
     bad = t[(t < t0) | (t > t1) | ~np.isfinite(t)]
     try:
         shown = tdb_to_utc(float(bad.flat[0]), "date")
@@ -71,8 +72,6 @@ class PackagedDE421:
     name = "DE421"
 
     def __init__(self) -> None:
-        import de421
-
         self._dir = os.path.dirname(de421.__file__)
         consts = np.load(os.path.join(self._dir, "constants.npy"))
         self.constants = {k.decode("ascii"): float(v) for k, v in consts}
@@ -186,8 +185,6 @@ class SpkEphemeris:
     """
 
     def __init__(self, path: str) -> None:
-        from jplephem.spk import SPK
-
         if not os.path.isfile(path):
             raise ConfigError(f"ephemeris={path!r} does not exist; give the path of an SPK (.bsp) file")
         try:

@@ -23,6 +23,7 @@ import numpy as np
 
 from .constants import SECONDS_PER_DAY
 from .errors import ConfigError
+from .timescales import utc_to_tdb
 
 __all__ = [
     "MissionClock",
@@ -395,7 +396,5 @@ def perseverance_clock() -> MissionClock:
     -------
     MissionClock
     """
-    from .timescales import utc_to_tdb
-
     return MissionClock(float(utc_to_tdb(PERSEVERANCE_LANDING_UTC)), PERSEVERANCE_LON_EAST_DEG,
                         "Perseverance")

@@ -8,6 +8,7 @@ leap second is announced and msrsim plans years ahead).
 
 from __future__ import annotations
 
+import calendar
 import re
 import warnings
 from collections.abc import Iterable
@@ -61,8 +62,6 @@ def parse_utc(text: str, name: str = "date") -> tuple[int, int, int, int, int, f
     ss = float(m.group(6) or 0.0)
     if not (1 <= mo <= 12) or not (1 <= d <= 31) or hh > 23 or mi > 59 or ss >= 61:
         raise ConfigError(f"{name}={text!r} has a field out of range; expected a valid UTC date")
-    import calendar
-
     if d > calendar.monthrange(y, mo)[1]:
         raise ConfigError(f"{name}={text!r}: day {d} does not exist in {y}-{mo:02d}")
     return y, mo, d, hh, mi, ss

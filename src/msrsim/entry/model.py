@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..bodies import EARTH, MARS
 from ..config import validate_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -211,8 +212,6 @@ def make_config(data: dict, where: str = "") -> EntryConfig:
 
 # --------------------------------------------------------------------------------------
 def _planet(name):
-    from ..bodies import EARTH, MARS
-
     return MARS if name == "mars" else EARTH
 
 

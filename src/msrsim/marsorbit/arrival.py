@@ -11,9 +11,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..bodies import MARS
-from ..constants import G0_M_S2, SECONDS_PER_DAY
+from ..bodies import MARS, icrf_to_equator_matrix
+from ..constants import AU_KM, G0_M_S2, SECONDS_PER_DAY
+from ..ephemeris import planet_state
 from ..errors import ConfigError, NoSolutionError
+from ..kernels.elements import rv_to_elements
+from ..kernels.kepler import propagate
+from ..kernels.lowthrust import (
+    constant_thrust_burn_time_s,
+    edelbaum_beta0_rad,
+    edelbaum_dv_m_s,
+    spiral_one,
+)
 
 
 def _unit(x):
@@ -130,9 +139,6 @@ def mars_orbit_insertion(vinf_eq_m_s, periapsis_alt_km, capture_period_h, mass_k
     inclination_deg : float, optional
         Arrival inclination; default the smallest possible, |declination of v∞|.
     """
-    from ..kernels.kepler import propagate
-    from ..kernels.lowthrust import spiral_one
-
     vinf = np.asarray(vinf_eq_m_s, dtype=float)
     vinf_n = float(np.linalg.norm(vinf))
     if not (np.isfinite(vinf_n) and 0 < vinf_n < 20e3):
@@ -152,7 +158,6 @@ def mars_orbit_insertion(vinf_eq_m_s, periapsis_alt_km, capture_period_h, mass_k
     ve = G0_M_S2 * isp_s
     mdot = thrust_n / ve
     t_burn_imp = mass_kg * -np.expm1(-dv_imp / ve) / mdot
-    from ..kernels.elements import rv_to_elements
 
     def burn(rp_hyp):
         r_p, v_p = periapsis_state_from_vinf(vinf, rp_hyp, np.radians(inc))
@@ -274,17 +279,6 @@ def spiral_down(r0_m, v0_m_s, mass_kg, ero, target_alt_km, target_inclination_de
     j2 : bool
         Include J2.
     """
-    from ..bodies import icrf_to_equator_matrix
-    from ..constants import AU_KM
-    from ..ephemeris import planet_state
-    from ..kernels.elements import rv_to_elements
-    from ..kernels.lowthrust import (
-        constant_thrust_burn_time_s,
-        edelbaum_beta0_rad,
-        edelbaum_dv_m_s,
-        spiral_one,
-    )
-
     mu = MARS.mu_m3_s2
     r0 = np.asarray(r0_m, dtype=float)
     v0 = np.asarray(v0_m_s, dtype=float)

@@ -22,6 +22,10 @@ from ..bodies import EARTH, MARS
 from ..constants import G0_M_S2, SECONDS_PER_DAY
 from ..entry.presets import EES_UTTR
 from ..errors import ConfigError
+from ..kernels.elements import j2_secular_rates
+from ..kernels.kepler import propagate
+from ..windows import entry_speed_km_s
+from .arrival import periapsis_state_from_vinf
 
 
 def hyperbola_velocity_through(r_vec_m, s_hat, vinf_m_s, mu_m3_s2):
@@ -128,8 +132,6 @@ def trans_earth_injection(vinf_eq_m_s, alt_km, inclination_deg, mass_kg, isp_s, 
     j_best = int(np.argmin(d[i_best]))
     dv = float(per_node[i_best])
     dv_ideal = float(np.sqrt(vn**2 + 2 * mu / r) - vc)
-    from ..kernels.elements import j2_secular_rates
-
     node_rate = j2_secular_rates(r, 0.0, inc, mu, MARS.r_eq_m, MARS.j2)[0]
     wait = 2 * np.pi / abs(node_rate) / SECONDS_PER_DAY if node_rate != 0 else np.inf
     return TEIResult(
@@ -183,10 +185,6 @@ def earth_arrival(vinf_icrf_km_s, entry_alt_km=125.0, entry_fpa_deg=EES_UTTR["en
     landing_lat_deg : float
         The approach plane's inclination is at least this (to pass over the landing site).
     """
-    from ..kernels.kepler import propagate
-    from ..windows import entry_speed_km_s
-    from .arrival import periapsis_state_from_vinf
-
     if not entry_fpa_deg < 0:
         raise ConfigError(f"entry_fpa_deg={entry_fpa_deg!r} must be < 0 (descending)")
     vinf = np.asarray(vinf_icrf_km_s, dtype=float) * 1e3

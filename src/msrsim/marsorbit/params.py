@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from ..ascent.params import AscentTarget, LaunchSite
 from ..config import ConfigModel, read_yaml, validate_model
 from ..entry.presets import EES_UTTR
 from ..errors import ConfigError
@@ -266,8 +267,6 @@ class ReturnParams(_Params):
 
 
 def _ascent_defaults():
-    from ..ascent.params import AscentTarget, LaunchSite
-
     return AscentTarget(), LaunchSite()
 
 

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, DataError
+from ..marstime import perseverance_clock
+from ..timescales import tdb_to_utc
+from .catalogue import load_catalogue
 
 FORMAT = "msrsim-custody-1"
 GENESIS_HASH = "0" * 64
@@ -277,8 +280,6 @@ class Ledger:
         ConfigError
             Invalid event or illegal transition (nothing is written).
         """
-        from ..timescales import tdb_to_utc
-
         evs = [e.validated() for e in events]
         if not evs:
             return []
@@ -451,9 +452,6 @@ def history_events(catalogue=None) -> tuple[list[CustodyEvent], list[str]]:
     (list of CustodyEvent, list of str)
         Events in chronological order, and notes on tubes that could not be dated.
     """
-    from ..marstime import perseverance_clock
-    from .catalogue import load_catalogue
-
     cat = catalogue or load_catalogue()
     clock = perseverance_clock()
     raw, skipped = [], []

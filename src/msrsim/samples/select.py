@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, NoSolutionError
-from .catalogue import Catalogue
+from .catalogue import Catalogue, load_catalogue
 from .value import SelectionConfig, ValueModel
 
 _TOL = 1e-7
@@ -294,8 +294,6 @@ def select_return_set(config: SelectionConfig | None = None, catalogue: Catalogu
     ConfigError
         Unknown tube names, capacity below the required tubes, unsatisfiable minimums.
     """
-    from .catalogue import load_catalogue
-
     cfg = config or SelectionConfig()
     cat = catalogue or load_catalogue()
     rules = cfg.rules

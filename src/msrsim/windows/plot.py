@@ -9,14 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..constants import SECONDS_PER_DAY
+from ..timescales import tdb_to_jd_utc
 from .porkchop import PorkchopGrid, Transfer
 
 _UNIX_EPOCH_JD = 2440587.5  # JD of 1970-01-01T00:00 UTC, matplotlib's default date epoch
 
 
 def _mdates(t_tdb_s: np.ndarray) -> np.ndarray:
-    from ..timescales import tdb_to_jd_utc
-
     return np.asarray(tdb_to_jd_utc(np.asarray(t_tdb_s, dtype=float))) - _UNIX_EPOCH_JD
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from ..constants import GM_SUN_KM3_S2, SECONDS_PER_DAY
 from ..ephemeris import check_body, load_ephemeris
 from ..errors import ConfigError, NoSolutionError
+from ..kernels.lambert import porkchop_kernel, solve_one
 
 # Shortest time of flight a porkchop cell may have: interplanetary Lambert arcs shorter
 # than this are not transfers anyone would fly (and degenerate towards 0 tof).
@@ -219,8 +220,6 @@ def porkchop(from_body: str, to_body: str, depart_tdb_s, arrive_tdb_s,
     EphemerisRangeError
         An epoch outside the ephemeris span.
     """
-    from ..kernels.lambert import porkchop_kernel
-
     a, b = _bodies(from_body, to_body)
     td = _check_epochs("depart_tdb_s", depart_tdb_s)
     ta = _check_epochs("arrive_tdb_s", arrive_tdb_s)
@@ -280,8 +279,6 @@ def transfer_at(from_body: str, to_body: str, departure_tdb_s: float, arrival_td
 
 
 def _one(eph, a: str, b: str, td: float, ta: float, pole: np.ndarray) -> Transfer | None:
-    from ..kernels.lambert import solve_one
-
     tof = ta - td
     if not tof >= MIN_TOF_S:
         return None
