@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 
 import typer
+from rich.console import Console
+
+from ..errors import MsrsimError
 
 app = typer.Typer(
     name="msrsim",
@@ -19,8 +23,6 @@ app = typer.Typer(
 def make_console():
     """A rich console for tables; at least 130 columns when writing to a file or a pipe
     (rich would otherwise wrap every table at 80 and abbreviate its cells)."""
-    from rich.console import Console
-
     con = Console(highlight=False)
     if not con.is_terminal:
         con.width = max(con.width, 130)
@@ -47,8 +49,6 @@ def _click_usage_error_types() -> tuple:
     typer ≥ 0.29 ships its own copy of click (``typer._click``); older typer raises the
     real ``click``'s exceptions. Both are caught so a usage error is always one line.
     """
-    import importlib
-
     found = []
     for name in ("typer._click.exceptions", "click.exceptions"):
         try:
@@ -67,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     argv : list of str, optional
         Arguments (default ``sys.argv[1:]``).
     """
-    from ..errors import MsrsimError
     from . import commands  # noqa: F401  (registers the commands on ``app``)
 
     usage_errors = _click_usage_error_types()

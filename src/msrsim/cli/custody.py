@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from ._app import app, emit_json, make_console
 
@@ -58,8 +60,6 @@ def verify(
     elif rep.ok:
         _console().print(f"ok: {rep.n_events} events, chain intact; head hash {rep.head_hash}")
     else:
-        import sys
-
         sys.stderr.write(f"msrsim: custody ledger BROKEN at event {rep.first_broken_seq}: {rep.problem}\n")
     if not rep.ok:
         raise typer.Exit(1)
@@ -83,8 +83,6 @@ def log(
     if as_json:
         emit_json({"count": len(evs), "events": evs})
         return
-    from rich.table import Table
-
     tab = Table(title=f"custody events ({len(evs)})")
     for col in ("seq", "UTC", "tube", "event", "location", "actor", "run", "hash"):
         tab.add_column(col)
@@ -110,8 +108,6 @@ def status(
     if as_json:
         emit_json({"count": len(rows), "tubes": rows})
         return
-    from rich.table import Table
-
     tab = Table(title=f"custody status ({len(rows)} tubes)")
     for col in ("tube", "last event", "UTC", "location", "actor", "seq"):
         tab.add_column(col)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from ._app import app, emit_json, make_console
 
@@ -39,8 +40,6 @@ def entry_command(
     if json_out:
         emit_json(summary)
         return 0
-    from rich.table import Table
-
     t = Table(title=f"msrsim entry: {tag} ({summary['statistics']}, {trials} trials, seed {seed})")
     t.add_column("quantity")
     t.add_column("value", justify="right")

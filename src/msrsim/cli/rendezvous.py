@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from ._app import app, emit_json, make_console
 
@@ -48,8 +49,6 @@ def rendezvous_command(
 
 
 def _print_tables(res, figs, dates, title) -> None:
-    from rich.table import Table
-
     s = res.summary
     con = make_console()
     if not con.is_terminal:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from ._app import app, emit_json, make_console
 
@@ -34,8 +36,6 @@ def list_tubes(
     if as_json:
         emit_json({"count": len(cat), "inventory": full.counts(), "tubes": [t.to_dict() for t in cat]})
         return
-    from rich.table import Table
-
     tab = Table(title=f"Perseverance tubes ({len(cat)} shown; inventory 43 = 38 sample + 5 witness)")
     for col in ("id", "no.", "name", "type", "geologic unit", "sealed sol", "sealed (UTC)", "where", "flags"):
         tab.add_column(col)
@@ -59,8 +59,6 @@ def show(
     if as_json:
         emit_json(rec)
         return
-    from rich.table import Table
-
     tab = Table(title=f"{rec['tube_id']} {rec['name']}", show_header=False)
     tab.add_column("field", style="bold")
     tab.add_column("value")
@@ -82,8 +80,6 @@ def select(
     as_json: bool = typer.Option(False, "--json", help="print JSON on stdout"),
 ) -> None:
     """Choose which tubes fill the OS (exact MILP), explain each decision, plot value vs count."""
-    import json
-
     from ..samples.select import plot_value_curve, select_return_set
     from ..samples.value import SelectionConfig, load_selection_config, override_rules
 
@@ -104,8 +100,6 @@ def select(
     if as_json:
         emit_json(rec)
         return
-    from rich.table import Table
-
     con = _console()
     tab = Table(title=f"OS return set: {rec['n_selected']} of {rec['capacity']} slots, "
                       f"value {rec['value']:.2f} v.u., "

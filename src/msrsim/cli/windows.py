@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 import typer
+from rich.table import Table
 
+from ..errors import check_finite_positive
 from ._app import app, emit_json, make_console
 
 
@@ -28,8 +30,6 @@ def transfer_json(t) -> dict:
 
 def transfer_table(transfers, title: str, extra: dict | None = None):
     """A rich table of transfers; ``extra`` maps a column title to one value per transfer."""
-    from rich.table import Table
-
     table = Table(title=title)
     for col in ("type", "departure (UTC)", "arrival (UTC)", "TOF d", "C3 km²/s²", "DLA °", "RLA °",
                 "v∞ dep km/s", "v∞ arr km/s", *(extra or {})):
@@ -61,7 +61,6 @@ def windows(
 
     Prints a table (or JSON with --json) and writes out/porkchop_<from>_<to>.png.
     """
-    from ..errors import check_finite_positive
     from ..timescales import parse_date_range
     from ..windows import best_transfers, epoch_grid, porkchop
     from ..windows.porkchop import _bodies
