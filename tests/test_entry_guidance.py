@@ -229,11 +229,14 @@ def test_apollo_step_size_convergence(guided_prep):
 
 # ------------------------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("patch, match", [
-    ({"vehicle": {"guidance": "magic"}}, "'vehicle.guidance' must be 'none', .* or 'apollo' \\(got 'magic'\\)"),
-    ({"vehicle": {"apollo": {"bank_rate_deg_s": 0.0}}}, r"'vehicle.apollo.bank_rate_deg_s' must be > 0 \(got 0.0\)"),
+    ({"vehicle": {"guidance": "magic"}},
+     r"'vehicle.guidance' must be 'none', .* or 'apollo' \(got 'magic'\)"),
+    ({"vehicle": {"apollo": {"bank_rate_deg_s": 0.0}}},
+     r"'vehicle.apollo.bank_rate_deg_s' must be > 0 \(got 0.0\)"),
     ({"vehicle": {"apollo": {"corridor_km": [[3000, 4], [1000, 1]]}}}, "corridor_km"),
     ({"vehicle": {"apollo": {"guidance_period_s": 0.0}}}, r"guidance_period_s' must be >= 0.1 \(got 0.0\)"),
-    ({"dispersions": {"nav_downrange_km": -1.0}}, r"'dispersions.nav_downrange_km' must be >= 0 \(got -1.0\)"),
+    ({"dispersions": {"nav_downrange_km": -1.0}},
+     r"'dispersions.nav_downrange_km' must be >= 0 \(got -1.0\)"),
 ])
 def test_bad_guidance_settings(patch, match):
     with pytest.raises(ConfigError, match=match) as ei:

@@ -199,7 +199,8 @@ def test_yaml_config_round_trip(tmp_path):
 
 @pytest.mark.parametrize("text, match", [
     ("weights:\n  biosignature_bonus: [1\n", "malformed YAML at line 3"),
-    ("weights:\n  biosignatur_bonus: 1\n", "'weights.biosignatur_bonus' is not a known field; allowed: category, "),
+    ("weights:\n  biosignatur_bonus: 1\n",
+     "'weights.biosignatur_bonus' is not a known field; allowed: category, "),
     ("rules:\n  capacity: 0\n", r"'rules.capacity' must be >= 1 \(got 0\)"),
     ("weights:\n  pair_second_factor: 1.5\n", r"'weights.pair_second_factor' must be <= 1 \(got 1.5\)"),
     ("- 1\n- 2\n", "expected a mapping"),
