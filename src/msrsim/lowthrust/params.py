@@ -6,13 +6,18 @@ their FACTS.md sources); the fields EROParams lacks are marked ASSUMPTION below.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pathlib import Path
 
+from pydantic import ConfigDict, Field
+
+from ..config import ConfigModel, read_yaml, validate_model
 from ..constants import G0_M_S2
 from ..errors import ConfigError
 
+_CFG = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-class SolarElectricParams(BaseModel):
+
+class SolarElectricParams(ConfigModel):
     """Solar arrays and electric thrusters.
 
     Available power at distance ``d`` (AU) from the Sun, ``t`` years after departure::
@@ -54,7 +59,7 @@ class SolarElectricParams(BaseModel):
         and safe modes.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = _CFG
 
     array_power_1au_w: float = Field(46600.0, gt=0.0, le=1e7)
     power_exponent: float = Field(2.0, ge=1.0, le=3.0)
@@ -65,18 +70,6 @@ class SolarElectricParams(BaseModel):
     thrust_per_engine_n: float = Field(0.200, gt=0.0, le=10.0)
     isp_s: float = Field(3000.0, gt=100.0, le=20000.0)
     duty_cycle: float = Field(0.9, gt=0.0, le=1.0)
-
-    def __init__(self, **data):
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"]) or "SolarElectricParams"
-            if err["type"] == "extra_forbidden":
-                raise ConfigError(f"SolarElectricParams.{loc}={err.get('input')!r} is not a known field; "
-                                  f"allowed: {', '.join(type(self).model_fields)}") from None
-            raise ConfigError(f"SolarElectricParams.{loc}={err.get('input')!r} is invalid: "
-                              f"{err['msg']}") from None
 
     @classmethod
     def from_ero(cls, ero, **overrides) -> SolarElectricParams:
@@ -108,3 +101,37 @@ class SolarElectricParams(BaseModel):
                 f"SolarElectricParams.thrust_per_engine_n={self.thrust_per_engine_n!r} at isp_s="
                 f"{self.isp_s!r} needs more than power_per_engine_w={self.power_per_engine_w!r}; "
                 "allowed: thrust * g0 * isp / (2 power) <= 1")
+
+
+class LowThrustConfig(ConfigModel):
+    """A low-thrust leg's spacecraft and launch (the ``msrsim lowthrust --config`` file).
+
+    Attributes
+    ----------
+    m0_kg : float
+        Mass after launch, kg: 6500, the ERO (EROParams.launch_mass_kg, FACTS.md §3).
+    c3_max_km2_s2 : float
+        Launch energy the launcher gives, km^2/s^2 (ASSUMPTION 10, see
+        :data:`msrsim.lowthrust.ero.ERO_LAUNCH_C3_MAX_KM2_S2`).
+    vinf_arrive_max_km_s : float
+        Largest arrival v∞, km/s (0: rendezvous with the planet).
+    n_segments : int
+        Constant-thrust segments of the leg.
+    sep : SolarElectricParams
+        Engines and arrays.
+    """
+
+    model_config = _CFG
+
+    m0_kg: float = Field(6500.0, gt=0.0, le=1e6)
+    c3_max_km2_s2: float = Field(10.0, ge=0.0, le=200.0)
+    vinf_arrive_max_km_s: float = Field(0.0, ge=0.0, le=20.0)
+    n_segments: int = Field(30, ge=4, le=200)
+    sep: SolarElectricParams = Field(default_factory=SolarElectricParams)
+
+
+def load_lowthrust_config(path: str | Path | None = None) -> LowThrustConfig:
+    """Read a :class:`LowThrustConfig` from YAML (None: the defaults)."""
+    if path is None:
+        return LowThrustConfig()
+    return validate_model(LowThrustConfig, read_yaml(path), str(path))

@@ -459,13 +459,13 @@ def _clip_ball(w, radius):
     return w if nrm <= radius or nrm == 0.0 else w * (radius / nrm)
 
 
-def _guess_lambert(p: _Problem):
+def _guess_lambert(p: _Problem, revs: int = 0, low_path: bool = True):
     """Launch v∞ and thrust filling the gap between the Lambert arc and the end states."""
     from ..kernels.lambert import lambert_batch
 
     pole = np.cross(p.r0, p.v0)
     pole = pole / np.linalg.norm(pole)
-    v1, v2, ok = lambert_batch(p.r0, p.rf, p.tof, 1.0, pole=pole)
+    v1, v2, ok = lambert_batch(p.r0, p.rf, p.tof, 1.0, revs=revs, low_path=low_path, pole=pole)
     if not bool(ok):
         return None
     x = np.zeros(p.nvar)
@@ -572,10 +572,22 @@ def _min_norm_newton(p: _Problem, x, iters: int = 12):
 
 
 def _first_guess(p: _Problem) -> np.ndarray:
-    cands = [g for g in (_guess_lambert(p), _guess_tangential(p)) if g is not None]
-    if not cands:
-        cands = [np.zeros(p.nvar)]
-    x = min((_min_norm_newton(p, g) for g in cands), key=lambda g: _scaled_miss(p, g))
+    # Lambert arcs of up to two revolutions (both branches) and a tangential spiral; each is
+    # refined to the unconstrained minimum-energy control, and the cheapest that meets the
+    # target is kept (the closest, if none does)
+    seeds = [_guess_lambert(p), _guess_tangential(p)]
+    period0 = 2.0 * math.pi * float(np.linalg.norm(p.r0)) ** 1.5
+    for revs in range(1, min(2, int(p.tof / period0) + 1) + 1):
+        seeds += [_guess_lambert(p, revs, True), _guess_lambert(p, revs, False)]
+    cands = [_min_norm_newton(p, g) for g in seeds if g is not None] or [np.zeros(p.nvar)]
+
+    def cost(g):
+        miss = _scaled_miss(p, g)
+        u = g[:3 * p.n]
+        energy = float(u @ u) / p.n
+        return energy + (1e3 * miss if miss > 1e-6 else 0.0)
+
+    x = min(cands, key=cost)
     u = x[:3 * p.n].reshape(p.n, 3)
     norms = np.linalg.norm(u, axis=1)
     if norms.max() > 0.95:

@@ -1,0 +1,247 @@
+"""The Earth Return Orbiter's electric-propulsion cruise to Mars.
+
+The ERO leaves Earth on its launcher's v∞ (at most ``c3_max_km2_s2``), thrusts with its
+solar-electric engines (:class:`SolarElectricParams` from the ERO's parameters) and
+arrives with a hyperbolic v∞ that its chemical Orbit Insertion Module removes. The cruise
+maximises the mass after an impulsive capture into the ERO's capture orbit, so that
+xenon is spent where it saves more than its mass in OIM propellant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import GM_MARS_KM3_S2, R_MARS_EQ_M, SECONDS_PER_DAY
+from ..errors import ConfigError
+from .legs import LowThrustGrid, body_transfer, lowthrust_porkchop
+from .params import SolarElectricParams
+from .transfer import CaptureModel, LowThrustResult
+
+#: Launch energy available to the ERO, km^2/s^2. ASSUMPTION: 10, a 6.5 t spacecraft on an
+#: Ariane 64-class launcher to escape (the launcher's escape performance for the ERO is
+#: not in FACTS.md); close to the 2028/29 minimum-energy C3 of 8.93 (FACTS.md §5).
+ERO_LAUNCH_C3_MAX_KM2_S2 = 10.0
+#: Largest arrival v∞ the OIM may be asked to remove, km/s (ASSUMPTION: bounds the search;
+#: the 2022 baseline's ballistic arrival v∞ is 7.6 km/s, EROParams.cruise_xenon_kg).
+ERO_ARRIVAL_VINF_MAX_KM_S = 8.0
+
+
+def ero_capture_model(params) -> CaptureModel:
+    """The impulsive MOI of an :class:`~msrsim.marsorbit.params.EROParams` as a CaptureModel."""
+    from ..marsorbit.arrival import capture_semi_major_axis_m
+
+    rp_km = R_MARS_EQ_M * 1e-3 + params.capture_periapsis_alt_km
+    a_km = capture_semi_major_axis_m(params.capture_period_h) * 1e-3
+    return CaptureModel(mu_km3_s2=GM_MARS_KM3_S2, periapsis_radius_km=rp_km, semi_major_axis_km=a_km,
+                        isp_s=params.oim_isp_s)
+
+
+@dataclass(frozen=True)
+class EROCruise:
+    """The ERO's Earth->Mars electric-propulsion cruise.
+
+    Attributes
+    ----------
+    converged : bool
+        Feasible and optimal to the solver's tolerance.
+    feasible : bool
+    depart_tdb_s, arrive_tdb_s : float
+    launch_mass_kg, final_mass_kg, xenon_kg : float
+        Mass at launch, at Mars arrival (before MOI), xenon used, kg.
+    mass_after_moi_kg : float
+        After the impulsive MOI with the OIM (before its jettison), kg.
+    moi_dv_m_s : float
+        Impulsive MOI Δv, m/s.
+    arrival_vinf_km_s : numpy.ndarray, shape (3,)
+        Arrival v∞ relative to Mars, ICRF, km/s.
+    launch_c3_km2_s2 : float
+    transfer : LowThrustResult
+    """
+
+    converged: bool
+    feasible: bool
+    depart_tdb_s: float
+    arrive_tdb_s: float
+    launch_mass_kg: float
+    final_mass_kg: float
+    xenon_kg: float
+    mass_after_moi_kg: float
+    moi_dv_m_s: float
+    arrival_vinf_km_s: np.ndarray = field(repr=False)
+    launch_c3_km2_s2: float = 0.0
+    transfer: LowThrustResult = field(repr=False, default=None)
+
+
+def _params(params):
+    if params is None:
+        from ..marsorbit.params import EROParams
+
+        return EROParams()
+    return params
+
+
+def ero_cruise(depart_tdb_s: float, arrive_tdb_s: float, params=None, *, sep: SolarElectricParams | None = None,
+               c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
+               vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S, n_segments: int = 30, guess=None,
+               ephemeris_path: str | None = None) -> EROCruise:
+    """The ERO's low-thrust cruise from Earth to Mars between two dates.
+
+    Parameters
+    ----------
+    depart_tdb_s, arrive_tdb_s : float
+        Launch and Mars arrival, TDB seconds past J2000.
+    params : EROParams, optional
+        Launch mass, capture orbit, OIM Isp and the engine/array fields (default EROParams()).
+    sep : SolarElectricParams, optional
+        Override of the engines and arrays (default ``SolarElectricParams.from_ero(params)``).
+    c3_max_km2_s2 : float
+        Launch energy available, km^2/s^2 (:data:`ERO_LAUNCH_C3_MAX_KM2_S2`).
+    vinf_arrive_max_km_s : float
+        Upper bound of the arrival v∞, km/s.
+    n_segments : int
+        Thrust segments.
+    guess : LowThrustResult or EROCruise, optional
+        Warm start.
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
+
+    Returns
+    -------
+    EROCruise
+        ``feasible`` False (closest miss in ``transfer``) when the dates cannot be flown.
+    """
+    ero = _params(params)
+    sep = SolarElectricParams.from_ero(ero) if sep is None else sep
+    cap = ero_capture_model(ero)
+    if isinstance(guess, EROCruise):
+        guess = guess.transfer
+    res = body_transfer("earth", "mars", depart_tdb_s, arrive_tdb_s, m0_kg=ero.launch_mass_kg, sep=sep,
+                        c3_max_km2_s2=c3_max_km2_s2, vinf_arrive_max_km_s=vinf_arrive_max_km_s, capture=cap,
+                        n_segments=n_segments, guess=guess, ephemeris_path=ephemeris_path)
+    vinf = np.asarray(res.vinf_arrival_km_s, dtype=float)
+    dv = float(cap.dv_km_s(np.linalg.norm(vinf))) * 1e3
+    return EROCruise(converged=res.converged, feasible=res.feasible, depart_tdb_s=float(depart_tdb_s),
+                     arrive_tdb_s=float(arrive_tdb_s), launch_mass_kg=ero.launch_mass_kg,
+                     final_mass_kg=res.final_mass_kg, xenon_kg=res.propellant_kg,
+                     mass_after_moi_kg=float(res.mass_after_capture_kg), moi_dv_m_s=dv, arrival_vinf_km_s=vinf,
+                     launch_c3_km2_s2=float(res.vinf_departure_km_s @ res.vinf_departure_km_s), transfer=res)
+
+
+@dataclass(frozen=True)
+class EROCruiseTable:
+    """ERO cruises tabulated over launch dates for one Mars arrival, for Monte Carlo use.
+
+    :meth:`at` interpolates linearly between launch dates (vectorised over trials).
+
+    Attributes
+    ----------
+    depart_tdb_s : numpy.ndarray, shape (N,)
+    arrive_tdb_s : float
+    final_mass_kg, xenon_kg, mass_after_moi_kg : numpy.ndarray, shape (N,)
+    arrival_vinf_km_s : numpy.ndarray, shape (N, 3)
+    feasible : numpy.ndarray of bool, shape (N,)
+    grid : LowThrustGrid
+    """
+
+    depart_tdb_s: np.ndarray
+    arrive_tdb_s: float
+    final_mass_kg: np.ndarray
+    xenon_kg: np.ndarray
+    mass_after_moi_kg: np.ndarray
+    arrival_vinf_km_s: np.ndarray
+    feasible: np.ndarray
+    grid: LowThrustGrid = field(repr=False)
+
+    def at(self, depart_tdb_s) -> dict:
+        """Cruise figures for launch epochs ``depart_tdb_s`` (any shape), by linear interpolation.
+
+        Returns a dict of arrays of the input's shape: ``final_mass_kg``, ``xenon_kg``,
+        ``mass_after_moi_kg``, ``feasible`` (both bracketing table rows feasible and the
+        epoch inside the table) and ``arrival_vinf_km_s`` (shape + (3,)).
+        """
+        t = np.asarray(depart_tdb_s, dtype=float)
+        x = self.depart_tdb_s
+        ok_rows = self.feasible
+        k = np.clip(np.searchsorted(x, t) - 1, 0, len(x) - 2) if len(x) > 1 else np.zeros(t.shape, int)
+        inside = (t >= x[0]) & (t <= x[-1])
+        feas = inside & ok_rows[k] & ok_rows[np.minimum(k + 1, len(x) - 1)]
+
+        def lin(y):
+            yy = np.where(ok_rows, y, np.nan) if y.ndim == 1 else np.where(ok_rows[:, None], y, np.nan)
+            if len(x) == 1:
+                return np.broadcast_to(yy[0], t.shape + yy.shape[1:]).copy()
+            w = ((t - x[k]) / (x[k + 1] - x[k]))
+            if yy.ndim == 2:
+                w = w[..., None]
+            return yy[k] * (1.0 - w) + yy[k + 1] * w
+
+        return {"final_mass_kg": lin(self.final_mass_kg), "xenon_kg": lin(self.xenon_kg),
+                "mass_after_moi_kg": lin(self.mass_after_moi_kg),
+                "arrival_vinf_km_s": lin(self.arrival_vinf_km_s), "feasible": feas}
+
+
+def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *, sep: SolarElectricParams | None = None,
+                     c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
+                     vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S, n_segments: int = 20,
+                     ephemeris_path: str | None = None, workers: int | None = 1) -> EROCruiseTable:
+    """Tabulate :func:`ero_cruise` over launch dates for a fixed Mars arrival.
+
+    Parameters
+    ----------
+    depart_tdb_s : array_like, shape (N,)
+        Increasing launch epochs, TDB s past J2000.
+    arrive_tdb_s : float
+        Mars arrival, TDB s past J2000 (after every launch epoch).
+    params, sep, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, ephemeris_path
+        As in :func:`ero_cruise`.
+    workers : int, optional
+        Processes for the sweep (default 1).
+    """
+    ero = _params(params)
+    sep = SolarElectricParams.from_ero(ero) if sep is None else sep
+    d = np.atleast_1d(np.asarray(depart_tdb_s, dtype=float))
+    if d.ndim != 1 or np.any(np.diff(d) <= 0):
+        raise ConfigError("depart_tdb_s must be a 1-D array of increasing epochs")
+    ta = float(arrive_tdb_s)
+    if np.any(d >= ta):
+        raise ConfigError(f"arrive_tdb_s={arrive_tdb_s!r} must follow every launch epoch")
+    # one time of flight per launch date: a grid with one column per row, swept in order
+    tof = (ta - d) / SECONDS_PER_DAY
+    rows = []
+    for k in range(len(d)):
+        rows.append((d[k], tof[k]))
+    grid = _table_grid(d, tof, ero, sep, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, ephemeris_path)
+    return EROCruiseTable(depart_tdb_s=d, arrive_tdb_s=ta, final_mass_kg=grid.final_mass_kg[:, 0],
+                          xenon_kg=grid.propellant_kg[:, 0], mass_after_moi_kg=grid.mass_after_capture_kg[:, 0],
+                          arrival_vinf_km_s=grid.vinf_arrive_vec_km_s[:, 0], feasible=grid.feasible[:, 0],
+                          grid=grid)
+
+
+def _table_grid(d, tof, ero, sep, c3, varr, n_segments, ephemeris_path) -> LowThrustGrid:
+    """Diagonal sweep: launch dates in order, each warm-started from the previous one."""
+    cap = ero_capture_model(ero)
+    n = len(d)
+    mf = np.full((n, 1), np.nan)
+    prop = np.full((n, 1), np.nan)
+    dv = np.full((n, 1), np.nan)
+    c3o = np.full((n, 1), np.nan)
+    va = np.full((n, 1, 3), np.nan)
+    capm = np.full((n, 1), np.nan)
+    feas = np.zeros((n, 1), bool)
+    conv = np.zeros((n, 1), bool)
+    miss = np.zeros((n, 1))
+    prev = None
+    for k in range(n):
+        res = body_transfer("earth", "mars", d[k], d[k] + tof[k] * SECONDS_PER_DAY, m0_kg=ero.launch_mass_kg,
+                            sep=sep, c3_max_km2_s2=c3, vinf_arrive_max_km_s=varr, capture=cap,
+                            n_segments=n_segments, guess=prev, ephemeris_path=ephemeris_path, maxiter=60)
+        feas[k, 0], conv[k, 0], miss[k, 0] = res.feasible, res.converged, res.miss_position_km
+        if res.feasible:
+            mf[k, 0], prop[k, 0], dv[k, 0] = res.final_mass_kg, res.propellant_kg, res.dv_m_s
+            c3o[k, 0] = float(res.vinf_departure_km_s @ res.vinf_departure_km_s)
+            va[k, 0] = res.vinf_arrival_km_s
+            capm[k, 0] = res.mass_after_capture_kg
+            prev = res
+    return LowThrustGrid(d, np.array([np.nan]), mf, prop, dv, c3o, va, capm, feas, conv, miss)
