@@ -188,6 +188,105 @@ def _dest_km(lat_deg, lon_deg, az_deg, dist_km, r_km):
     return np.degrees(la2), np.degrees(lo2)
 
 
+def surface_distances_m(surface, target_lat_deg, target_lon_deg, lat_deg, lon_deg, r_km):
+    """Rover drive and helicopter distance to a lander at (lat, lon), m.
+
+    The rover waits ``rover_standoff_km`` west of the landing target during EDL and the
+    depot lies ``depot_offset_km`` east of it (ASSUMPTION: directions; distances from the
+    architecture).
+    """
+    lat, lon = np.radians(np.asarray(lat_deg, dtype=float)), np.radians(np.asarray(lon_deg, dtype=float))
+    rlat, rlon = _dest_km(target_lat_deg, target_lon_deg, 270.0, surface.rover_standoff_km, r_km)
+    dlat, dlon = _dest_km(target_lat_deg, target_lon_deg, 90.0, surface.depot_offset_km, r_km)
+    re, rn = _local_offsets_km(lat, lon, math.radians(float(rlat)), math.radians(float(rlon)), r_km * 1e3)
+    he, hn = _local_offsets_km(lat, lon, math.radians(float(dlat)), math.radians(float(dlon)), r_km * 1e3)
+    return np.hypot(re, rn) * 1e3, np.hypot(he, hn) * 1e3
+
+
+def surface_window(arch, t_land, t_ero_arrival, t_ero_ready, rendezvous_days):
+    """Earliest MAV lift-off the orbiter allows and the deadline of loading, TDB s.
+
+    The MAV waits until the ERO will reach its working orbit within ``mav.max_os_wait_days``
+    (floor); loading stops ``surface.max_surface_sols`` after landing, or when the ERO must
+    start its rendezvous to leave by its stay limit (deadline).
+    """
+    day = SECONDS_PER_DAY
+    floor = np.asarray(t_ero_ready, dtype=float) - arch.mav.max_os_wait_days * day
+    leave = np.asarray(t_ero_arrival, dtype=float) + arch.ero.max_mars_stay_days * day
+    deadline = np.minimum(
+        np.asarray(t_land, dtype=float) + arch.surface.max_surface_sols * SOL_S,
+        leave - np.asarray(rendezvous_days, dtype=float) * day,
+    )
+    return floor, deadline
+
+
+def nominal_surface_ready(
+    arch,
+    target,
+    landing_lat_deg,
+    landing_lon_deg,
+    t_land,
+    t_ero_arrival,
+    t_ero_ready,
+    rendezvous_days,
+    day_step_tdb_s=None,
+) -> float:
+    """MAV-ready epoch of the nominal trial: surface operations with no storm and no failure.
+
+    Parameters
+    ----------
+    arch : Architecture
+    target : entry target (``lat_deg``, ``lon_deg``)
+    landing_lat_deg, landing_lon_deg : float
+        Where the lander landed, deg.
+    t_land, t_ero_arrival, t_ero_ready : float
+        Landing, ERO arrival at Mars and ERO in its working orbit, TDB s.
+    rendezvous_days : float
+        Nominal rendezvous duration (sets the loading deadline), days.
+
+    Returns
+    -------
+    float
+        Earliest MAV lift-off, TDB s (before the plane targeting).
+    """
+    from ..bodies import MARS
+    from ..marstime import heliocentric_distance_au
+    from ..samples.catalogue import load_catalogue
+    from .plan import conjunction_blackout
+
+    r_km = MARS.r_eq_m / 1e3
+    d_rover, d_heli = surface_distances_m(
+        arch.surface, target.lat_deg, target.lon_deg, [landing_lat_deg], [landing_lon_deg], r_km
+    )
+    floor, deadline = surface_window(arch, [t_land], [t_ero_arrival], [t_ero_ready], [rendezvous_days])
+    # daily tables on whole days past J2000, as the plan's (the same sol sees the same flags)
+    days = SECONDS_PER_DAY * (math.floor(float(t_land) / SECONDS_PER_DAY) - 30 + np.arange(3 * 365 + 60))
+    cat = load_catalogue()
+    loc = np.array([t.location for t in cat])
+    filled = np.array([t.filled for t in cat])
+    res = simulate_surface(
+        arch.surface,
+        arch.lander,
+        seeds=np.zeros(1, np.uint64),
+        t_land_tdb_s=np.array([t_land], float),
+        rover_distance_m=d_rover,
+        helicopter_distance_m=d_heli,
+        floor_tdb_s=floor,
+        deadline_tdb_s=deadline,
+        storm_onsets_tdb_s=np.full((1, 1), np.nan),
+        day_grid_tdb_s=days,
+        blackout=conjunction_blackout(days),
+        sun_distance_au=np.asarray(heliocentric_distance_au(days), dtype=float),
+        n_rover_tubes=int(np.sum(filled & (loc == "rover"))),
+        n_depot_tubes=int(np.sum(filled & (loc == "depot"))),
+        capacity=arch.orbiting_sample.capacity,
+        stochastic=False,
+        failures=False,
+    )
+    t = float(res["t_mav_ready_tdb_s"][0])
+    return t if math.isfinite(t) else float(t_land)
+
+
 def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     """Run trials ``start..stop-1`` of a campaign: every phase, coupled trial by trial.
 
@@ -321,16 +420,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     )
     miss_km = np.hypot(de, dn)
     sfc = arch.surface
-    # rover waits west of the target at its standoff; the depot lies east of it (ASSUMPTION
-    # directions; distances from the architecture)
-    rlat, rlon = _dest_km(tgt.lat_deg, tgt.lon_deg, 270.0, sfc.rover_standoff_km, r_km)
-    dlat, dlon = _dest_km(tgt.lat_deg, tgt.lon_deg, 90.0, sfc.depot_offset_km, r_km)
-    re, rn = _local_offsets_km(
-        np.radians(lat), np.radians(lon), math.radians(float(rlat)), math.radians(float(rlon)), r_km * 1e3
-    )
-    he, hn = _local_offsets_km(
-        np.radians(lat), np.radians(lon), math.radians(float(dlat)), math.radians(float(dlon)), r_km * 1e3
-    )
+    d_rover_m, d_heli_m = surface_distances_m(sfc, tgt.lat_deg, tgt.lon_deg, lat, lon, r_km)
     col.update(
         {
             "lander_entry_speed_m_s": v_entry,
@@ -345,11 +435,10 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
 
     # ---- surface operations, sol by sol
     mo = plan.mars_orbit_config
-    rdv_nominal_days = float(
-        np.nanmax([p.summary.get("rendezvous_days", 0.0) for p in plan.ero_phases if p is not None])
-    )
-    floor = t_e_ready - arch.mav.max_os_wait_days * day
-    deadline = np.minimum(t_land + sfc.max_surface_sols * SOL_S, t_e_leave - rdv_nominal_days * day)
+    rdv_nominal_days = np.array(
+        [p.summary.get("rendezvous_days", 0.0) if p is not None else 0.0 for p in plan.ero_phases]
+    )[j_e]
+    floor, deadline = surface_window(arch, t_land, t_e_arr, t_e_ready, rdv_nominal_days)
     u_storm = rng.uniforms(seed, "surface.storms", start, stop, 2 * _STORM_YEARS)
     if disp:
         onsets = storm_onsets(
@@ -369,8 +458,8 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         arch.lander,
         seeds=seeds,
         t_land_tdb_s=t_land,
-        rover_distance_m=np.hypot(re, rn) * 1e3,
-        helicopter_distance_m=np.hypot(he, hn) * 1e3,
+        rover_distance_m=d_rover_m,
+        helicopter_distance_m=d_heli_m,
         floor_tdb_s=floor,
         deadline_tdb_s=deadline,
         storm_onsets_tdb_s=onsets,
@@ -598,7 +687,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     # milestones after the failure did not happen
     for k in [k for k in col if k.endswith("_tdb_s") and k != "failure_tdb_s"]:
         v = np.asarray(col[k], dtype=float)
-        col[k] = np.where(ok | (v <= col["failure_tdb_s"]), v, np.nan)
+        col[k] = np.where(ok | (v < col["failure_tdb_s"]), v, np.nan)
     # ---- samples: the value-maximising set among the tubes that reached the lander
     mask, value = _return_sets(plan, surf["rover_tubes"], surf["depot_tubes"])
     col["tubes_mask"] = np.where(ok, mask, np.uint64(0)).astype(np.uint64)

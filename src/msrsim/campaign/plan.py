@@ -371,7 +371,8 @@ def build_plan(
     # daily tables over the campaign span
     t0 = min(o.planned_departure_tdb_s for o in ero_ops + lander_ops if o is not None) - 30 * SECONDS_PER_DAY
     t1 = max(float(r.arrival_tdb_s.max()) for r in ret_ops if r.arrival_tdb_s.size) + 400 * SECONDS_PER_DAY
-    days = np.arange(t0, t1 + SECONDS_PER_DAY, SECONDS_PER_DAY)
+    # whole days past J2000, so that every table built for the campaign lines up
+    days = SECONDS_PER_DAY * np.arange(np.floor(t0 / SECONDS_PER_DAY), np.ceil(t1 / SECONDS_PER_DAY) + 1)
     return CampaignPlan(
         architecture=arch,
         seed=int(seed),

@@ -194,7 +194,9 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     from ..timescales import tdb_to_utc
     from ..windows import entry_speed_km_s
     from .architecture import Architecture, analyse_windows, load_architecture
+    from .engine import nominal_surface_ready
     from .mission import ero_legs, plan_mars_orbit_phase
+    from .rng import phase_key
 
     if not isinstance(trials, int | np.integer) or not 0 <= trials <= 1_000_000:
         raise ConfigError(f"trials={trials!r} must be an integer in 0..1000000")
@@ -203,7 +205,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
 
     # Earth return: the EES flight-path angle is the entry preset's; the approach is
     # targeted to the same angle so that both phases describe one trajectory
-    ees_cfg = load_preset("ees-uttr")
+    ees_cfg = load_preset(arch.ees.entry_preset)
     mo_cfg = MarsOrbitConfig()
     mo_cfg = mo_cfg.model_copy(update={"ret": mo_cfg.ret.model_copy(
         update={"entry_fpa_deg": ees_cfg.entry.fpa_deg})})
@@ -211,14 +213,25 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     if lander is None:
         raise ConfigError(f"architecture {arch.name!r} has no lander leg (a second earth_to_mars "
                           "leg flown by another vehicle); the preview needs one")
-    mars_orbit = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path)
-    epochs = mars_orbit.epochs_tdb_s
-
     # Sample Retrieval Lander: entry speed from its arrival v∞ (vis-viva at the interface)
     v_srl_km_s = float(entry_speed_km_s(lander.vinf_arrival_km_s, ENTRY_INTERFACE_ALT_KM,
                                         GM_MARS_KM3_S2, R_MARS_EQ_M * 1e-3))
-    srl_cfg = _with_entry_speed(load_preset("srl-jezero"), v_srl_km_s * 1e3)
-    srl = run_entry(srl_cfg, trials=trials, seed=seed)
+    srl_cfg = _with_entry_speed(load_preset(arch.lander.entry_preset), v_srl_km_s * 1e3)
+    srl = run_entry(srl_cfg, trials=trials, rng=np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(phase_key("preview.srl.entry"),))))
+
+    # surface operations of the nominal trial (no storms, nothing fails) set the MAV's
+    # earliest lift-off; the ERO's plan first gives the end of its spiral and its stay
+    first = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path)
+    e0 = first.epochs_tdb_s
+    t_land = float(lander.arrival_tdb_s) + float(srl.nominal["entry_to_landing_s"])
+    t_ready = nominal_surface_ready(arch, srl_cfg.target, float(srl.nominal["landing_lat_deg"]),
+                                    float(srl.nominal["landing_lon_deg"]), t_land, float(e0["mars_arrival"]),
+                                    float(e0["spiral_end"]), float(first.summary["rendezvous_days"]))
+    mo_cfg = mo_cfg.model_copy(update={"mav_launch": mo_cfg.mav_launch.model_copy(
+        update={"surface_stay_days": (t_ready - float(lander.arrival_tdb_s)) / SECONDS_PER_DAY})})
+    mars_orbit = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path)
+    epochs = mars_orbit.epochs_tdb_s
 
     selection = select_return_set(explain=False, curve=False)
 
@@ -238,15 +251,17 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
 
     # Earth Entry System: entry speed from the return transfer's Earth arrival v∞
     ees_cfg = _with_entry_speed(ees_cfg, mars_orbit.summary["earth_entry_speed_km_s"] * 1e3)
-    ees = run_entry(ees_cfg, trials=trials, seed=seed)
+    ees = run_entry(ees_cfg, trials=trials, rng=np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(phase_key("preview.ees.entry"),))))
 
-    t_srl_land = float(lander.arrival_tdb_s)
+    t_srl_land = t_land
     t_earth = float(epochs["earth_arrival"])
     events = [
         ("ERO launch", float(epochs["earth_departure"])),
         ("SRL launch", float(lander.departure_tdb_s)),
         ("ERO Mars orbit insertion", float(epochs["mars_arrival"])),
         ("SRL entry and landing at Jezero", t_srl_land),
+        ("tubes loaded, MAV ready", t_ready),
         ("ERO spiral down complete", float(epochs["spiral_end"])),
         ("MAV launch (OS in orbit)", t_mav),
         ("rendezvous starts", float(epochs["rendezvous_start"])),

@@ -133,3 +133,49 @@ def plot_timeline(preview, path: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def campaign_tables(r: dict) -> list:
+    """Rich tables of a campaign Monte Carlo's ``results.json``: headline, failure causes,
+    sensitivities and the milestone timeline with percentile dates."""
+    head = Table(title=f"{r['title']}: campaign Monte Carlo ({r['trials']:,} trials, seed {r['seed']})")
+    head.add_column("quantity")
+    head.add_column("value", justify="right")
+    lo, hi = r["p_success_ci95"]
+    head.add_row("P(samples on Earth)", f"{r['p_success']:.3f}  (95 % CI {lo:.3f}–{hi:.3f})")
+    head.add_row("return date P10 / median / P90 (successful trials)",
+                 " / ".join(r[k] or "–" for k in ("return_utc_p10", "median_return_utc", "return_utc_p90")))
+    years = r.get("p_return_by_year", {})
+    if years:
+        head.add_row("P(samples on Earth by the end of year)",
+                     ", ".join(f"{y}: {p:.3f}" for y, p in list(years.items())[:8]))
+    head.add_row("tubes returned (mean over all trials; if success)",
+                 f"{r['tubes_returned_mean']:.2f}; {_fmt(r.get('tubes_returned_mean_if_success'), 2)}")
+    head.add_row("science value returned (mean, value units)", f"{r['value_returned_mean']:.2f}")
+    for tid, name in r.get("biosignature_tubes", {}).items():
+        head.add_row(f"P({name} ({tid}) reaches Earth)", f"{r['p_tube_returned'].get(tid, 0.0):.3f}")
+    tabs = [head]
+    causes = Table(title="why the other trials fail (first failure)")
+    causes.add_column("cause")
+    causes.add_column("probability", justify="right")
+    for name, p in list(r["failure_causes"].items())[:8]:
+        causes.add_row(name, f"{p:.3f}")
+    tabs.append(causes)
+    sens = r.get("sensitivity") or {}
+    if sens.get("parameters"):
+        st = Table(title=f"sensitivity ({sens['trials']:,} trials per case, common random numbers)")
+        for c in ("parameter", "range", "P(success) low → high", "median return low → high"):
+            st.add_column(c)
+        for row in sens["parameters"][:6]:
+            st.add_row(row["parameter"], row["basis"],
+                       f"{row['p_success_low']:.3f} → {row['p_success_high']:.3f}",
+                       f"{row['median_return_low_utc'] or '–'} → {row['median_return_high_utc'] or '–'}")
+        tabs.append(st)
+    tl = Table(title="milestones across trials (UTC)")
+    for c in ("milestone", "P(reached)", "P10", "median", "P90"):
+        tl.add_column(c)
+    for m in r["milestones"]:
+        tl.add_row(m["milestone"], f"{m['p_reached']:.3f}", m.get("p10_utc") or "–", m.get("p50_utc") or "–",
+                   m.get("p90_utc") or "–")
+    tabs.append(tl)
+    return tabs

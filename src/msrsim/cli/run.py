@@ -24,33 +24,44 @@ def _period_json(lp) -> dict | None:
 def run(
     preset: str = typer.Option(None, "--preset", help="architecture preset (default baseline_2022)"),
     config: str = typer.Option(None, "--config", help="architecture YAML file instead of a preset"),
-    out: str = typer.Option("out", "--out", help="output folder for figures and the summary"),
+    out: str = typer.Option("out", "--out", help="output folder (trials.parquet, results.json, figures)"),
     ephemeris: str = typer.Option(None, "--ephemeris", help="SPK file (.bsp) instead of DE421"),
-    trials: int = typer.Option(2000, "--trials", min=0, max=1_000_000,
-                               help="Monte Carlo trials per dispersed phase (0: nominals only)"),
-    seed: int = typer.Option(1, "--seed", help="random seed"),
+    trials: int = typer.Option(2000, "--trials", help="campaign Monte Carlo trials (1..10000000)"),
+    seed: int = typer.Option(1, "--seed", help="random seed (same seed, same trials however chunked)"),
+    chunk_size: int = typer.Option(5000, "--chunk-size", help="trials per chunk"),
+    sensitivity_trials: int = typer.Option(500, "--sensitivity-trials",
+                                           help="trials per case of the sensitivity tornado (0: none)"),
+    nominal: bool = typer.Option(False, "--nominal", help="only the nominal trial: every phase chained "
+                                 "once by its dates, each with its own Monte Carlo (the campaign preview)"),
     windows_only: bool = typer.Option(False, "--windows-only", help="launch windows only, no phases"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON on stdout"),
+    as_json: bool = typer.Option(False, "--json", help="print results.json (or the summary) on stdout"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
 ) -> None:
-    """Run an architecture: launch windows, then every phase chained by its dates.
+    """Run an architecture: launch windows, then the campaign Monte Carlo.
 
-    Launch windows (porkchops, best transfers, launch periods), then the campaign preview:
-    lander entry at Jezero, OS return set, MAV ascent, ERO Mars phase (insertion, spiral,
-    rendezvous, return), EES entry at Utah, each with its Monte Carlo. Writes
-    out/windows_<n>_<vehicle>.png per leg, out/campaign_timeline.png, out/summary.md and
-    out/summary.json.
+    Every trial couples every phase (launch slips and opportunities, cruise, SRL entry,
+    surface operations, MAV ascent, OS lifetime, rendezvous, return window, EES entry)
+    with per-phase failure priors. Writes out/trials.parquet (one row per trial),
+    out/results.json (P(success), return dates, failure causes, tubes, sensitivities),
+    out/custody.sqlite (the custody of the first successful trial), one porkchop per leg
+    and out/summary.json. ``--nominal`` runs the campaign preview instead.
     """
     from ..campaign.architecture import analyse_windows, load_architecture
     from ..errors import ConfigError
-    from ..timescales import tdb_to_utc
     from ..windows.plot import plot_porkchop
-    from .windows import transfer_json, transfer_table
+    from .windows import transfer_json
 
     if preset and config:
         raise ConfigError("--preset and --config were both given; choose one")
+    if not 1 <= trials <= 10_000_000:
+        raise ConfigError(f"--trials={trials} must be in 1..10000000")
+    if chunk_size < 1:
+        raise ConfigError(f"--chunk-size={chunk_size} must be >= 1")
+    if sensitivity_trials < 0:
+        raise ConfigError(f"--sensitivity-trials={sensitivity_trials} must be >= 0")
     arch = load_architecture(config or preset)
     results = analyse_windows(arch, ephemeris)
-    os.makedirs(out, exist_ok=True)
+    _make_dir(out)
     legs = []
     for k, r in enumerate(results):
         is_return = r.return_window is not None
@@ -75,24 +86,52 @@ def run(
         legs.append(entry)
     summary = {"architecture": arch.name, "title": arch.title, "source": arch.source,
                "earth_return_year": arch.earth_return_year, "ephemeris": ephemeris or "DE421", "legs": legs}
-    preview = None
+    if nominal and not windows_only:
+        _run_nominal(arch, results, summary, out, seed, ephemeris, as_json)
+        return
+    campaign = None
     if not windows_only:
-        from ..campaign import preview_campaign
-        from ._campaign_report import plot_timeline
-
-        preview = preview_campaign(arch, trials=trials, seed=seed, windows=results,
-                                   ephemeris_path=ephemeris)
-        summary["campaign"] = preview.summary()
-        timeline_png = os.path.join(out, "campaign_timeline.png")
-        summary["campaign"]["figure"] = str(plot_timeline(preview, timeline_png))
-    with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as fh:
-        json.dump(summary, fh, indent=2)
-    with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as fh:
-        fh.write(_markdown(summary))
+        campaign = _run_monte_carlo(arch, results, out, trials, seed, chunk_size, sensitivity_trials,
+                                    ephemeris, quiet or as_json)
+        summary["campaign_results"] = os.path.join(out, "results.json")
+    _write(os.path.join(out, "summary.json"), json.dumps(summary, indent=2))
+    _write(os.path.join(out, "summary.md"), _markdown(summary))
     if as_json:
-        emit_json(summary)
+        emit_json(campaign.summary if campaign is not None else summary)
         return
     console = make_console()
+    _print_windows(console, arch, results, legs)
+    if campaign is not None:
+        from ._campaign_report import campaign_tables
+
+        for table in campaign_tables(campaign.summary):
+            console.print(table)
+    console.print(f"trial table, results, ledger and figures: {out}/")
+
+
+def _make_dir(out: str) -> None:
+    from ..errors import ConfigError
+
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out={out!r} cannot be created: {exc.strerror or exc}") from None
+
+
+def _write(path: str, text: str) -> None:
+    from ..errors import ConfigError
+
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path!r}: {exc.strerror or exc}") from None
+
+
+def _print_windows(console, arch, results, legs) -> None:
+    from ..timescales import tdb_to_utc
+    from .windows import transfer_table
+
     console.print(f"[bold]{arch.title}[/bold] — {arch.source}")
     for r, e in zip(results, legs, strict=True):
         extra = None
@@ -106,11 +145,66 @@ def run(
                           f"needs C3 ≤ {lp.c3_max_km2_s2:.2f} km²/s²")
         elif r.problem:
             console.print(f"  launch period: {r.problem}")
-    if preview is not None:
-        from ._campaign_report import phase_table, timeline_table
 
-        console.print(timeline_table(summary["campaign"]))
-        console.print(phase_table(summary["campaign"]))
+
+def _run_monte_carlo(arch, windows, out, trials, seed, chunk_size, sensitivity_trials, ephemeris, quiet):
+    """The campaign Monte Carlo with a progress display; writes the trial table, results, ledger."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..campaign.montecarlo import record_custody, run_campaign, write_outputs
+    from ..samples.custody import init_ledger
+
+    if quiet:
+        res = run_campaign(arch, trials=trials, seed=seed, chunk_size=chunk_size,
+                           sensitivity_trials=sensitivity_trials, windows=windows, ephemeris_path=ephemeris)
+    else:
+        cols = (TextColumn("campaign trials"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+        import time
+
+        from rich.console import Console
+
+        with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("trials", total=trials, rate="")
+            t0 = time.perf_counter()
+
+            def progress(done):
+                dt = max(time.perf_counter() - t0, 1e-9)
+                bar.update(task, completed=done, rate=f"{done / dt:,.0f} trials/s")
+
+            res = run_campaign(arch, trials=trials, seed=seed, chunk_size=chunk_size,
+                               sensitivity_trials=sensitivity_trials, windows=windows,
+                               ephemeris_path=ephemeris, progress=progress)
+    try:
+        write_outputs(res, out)
+        ledger = os.path.join(out, "custody.sqlite")
+        init_ledger(ledger, force=True)[0].close()
+    except OSError as exc:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"--out={out!r}: cannot write the results: {exc.strerror or exc}") from None
+    res.summary["custody"] = record_custody(res, ledger)
+    _write(os.path.join(out, "results.json"), json.dumps(res.summary, indent=2))
+    return res
+
+
+def _run_nominal(arch, results, summary, out, seed, ephemeris, as_json) -> None:
+    """The campaign preview: every phase chained once (the nominal trial)."""
+    from ..campaign import preview_campaign
+    from ._campaign_report import phase_table, plot_timeline, timeline_table
+
+    preview = preview_campaign(arch, trials=500, seed=seed, windows=results, ephemeris_path=ephemeris)
+    summary["campaign"] = preview.summary()
+    summary["campaign"]["figure"] = str(plot_timeline(preview, os.path.join(out, "campaign_timeline.png")))
+    _write(os.path.join(out, "summary.json"), json.dumps(summary, indent=2))
+    _write(os.path.join(out, "summary.md"), _markdown(summary))
+    if as_json:
+        emit_json(summary)
+        return
+    console = make_console()
+    _print_windows(console, arch, results, summary["legs"])
+    console.print(timeline_table(summary["campaign"]))
+    console.print(phase_table(summary["campaign"]))
     console.print(f"figures and summary: {out}/")
 
 
