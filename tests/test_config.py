@@ -219,3 +219,15 @@ def test_every_parameter_file_reader_reports_yaml_problems_alike(tmp_path, name,
     bad.write_text("- 1\n- 2\n")
     with pytest.raises(ConfigError, match="expected a mapping"):
         from_file(bad)
+
+
+def test_parameter_objects_built_directly_raise_one_line_config_errors():
+    from msrsim.entry.model import EntryConfig, Vehicle
+    from msrsim.samples.value import SelectionRules
+
+    with pytest.raises(ConfigError, match=r"^Vehicle: 'mass_kg' must be > 0 \(got -5\)$"):
+        Vehicle(mass_kg=-5, diameter_m=1.0, cd=1.0, nose_radius_m=0.25)
+    with pytest.raises(ConfigError, match=r"^SelectionRules: 'capacity' must be <= 43 \(got 50\)$"):
+        SelectionRules(capacity=50)
+    with pytest.raises(ConfigError, match=r"^EntryConfig: 'colour' is not a known field; allowed: name, "):
+        EntryConfig(colour="red")

@@ -6,15 +6,15 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..bodies import EARTH, MARS
-from ..config import validate_model
+from ..config import ConfigModel, validate_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
-class Parachute(BaseModel):
+class Parachute(ConfigModel):
     """Parachute deployed on a Mach trigger; then descent to the powered-descent altitude."""
 
     model_config = _STRICT
@@ -23,7 +23,7 @@ class Parachute(BaseModel):
     cd: float = Field(gt=0.0, le=3.0)
 
 
-class PoweredDescent(BaseModel):
+class PoweredDescent(ConfigModel):
     """Terminal powered descent from ``start_alt_agl_m`` (constant deceleration to touchdown)."""
 
     model_config = _STRICT
@@ -31,7 +31,7 @@ class PoweredDescent(BaseModel):
     touchdown_speed_m_s: float = Field(ge=0.0, le=10.0)
 
 
-class ApolloGuidance(BaseModel):
+class ApolloGuidance(ConfigModel):
     """Settings of the MSL/Apollo entry terminal point controller (``guidance: apollo``).
 
     Defaults follow MSL where a published figure exists (cited); the rest are stated
@@ -68,7 +68,7 @@ class ApolloGuidance(BaseModel):
         return v
 
 
-class Vehicle(BaseModel):
+class Vehicle(ConfigModel):
     """Entry vehicle. ``cd`` is a constant, or ``cd_mach`` a table of [Mach, CD] rows.
 
     ``guidance``: ``none`` (constant bank ``bank_deg``), ``bank-reversal`` (constant bank
@@ -117,7 +117,7 @@ class Vehicle(BaseModel):
                 np.array([r[1] for r in self.cd_mach], float))
 
 
-class EntryState(BaseModel):
+class EntryState(ConfigModel):
     """Entry interface state relative to the rotating planet (planetodetic place)."""
 
     model_config = _STRICT
@@ -130,7 +130,7 @@ class EntryState(BaseModel):
     inertial: bool = False  # speed/fpa/azimuth describe the inertial velocity (converted)
 
 
-class Dispersions(BaseModel):
+class Dispersions(ConfigModel):
     """One-sigma dispersions of the Monte Carlo (Gaussian; fractions are relative)."""
 
     model_config = _STRICT
@@ -149,7 +149,7 @@ class Dispersions(BaseModel):
     nav_crossrange_km: float = Field(default=0.0, ge=0.0)
 
 
-class Target(BaseModel):
+class Target(ConfigModel):
     """Landing target and the zone used for the landing probability."""
 
     model_config = _STRICT
@@ -168,7 +168,7 @@ class Target(BaseModel):
         return v
 
 
-class Atmos(BaseModel):
+class Atmos(ConfigModel):
     """Atmosphere choice. Mars: the default model, or a user CSV table. Earth: US76 + MSIS."""
 
     model_config = _STRICT
@@ -179,7 +179,7 @@ class Atmos(BaseModel):
     wind_alt_km_east_north_m_s: list[tuple[float, float, float]] | None = None
 
 
-class EntryConfig(BaseModel):
+class EntryConfig(ConfigModel):
     """A complete entry case (preset or YAML ``--config``)."""
 
     model_config = _STRICT

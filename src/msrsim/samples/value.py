@@ -29,14 +29,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from ..config import read_yaml, validate_model
+from ..config import ConfigModel, read_yaml, validate_model
 from ..errors import ConfigError
 from .catalogue import CATEGORIES, Catalogue
 
 
-class CategoryValues(BaseModel):
+class CategoryValues(ConfigModel):
     """Base value of one tube of each category, value units (>= 0)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -48,7 +48,7 @@ class CategoryValues(BaseModel):
     unknown: float = Field(0.5, ge=0)
 
 
-class ValueWeights(BaseModel):
+class ValueWeights(ConfigModel):
     """Weights of the science-value model (see the module docstring for the formula)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -62,7 +62,7 @@ class ValueWeights(BaseModel):
     unverified_factor: float = Field(0.5, ge=0, le=1, description="multiplies the value of inferred tubes")
 
 
-class SelectionRules(BaseModel):
+class SelectionRules(ConfigModel):
     """Constraints on the loaded set."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -82,7 +82,7 @@ class SelectionRules(BaseModel):
         return self
 
 
-class SelectionConfig(BaseModel):
+class SelectionConfig(ConfigModel):
     """The whole selection configuration, as read from YAML (``weights:`` and ``rules:``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
