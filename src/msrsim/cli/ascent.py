@@ -79,6 +79,8 @@ def ascent(
         data["launch_epoch_utc"] = launch_utc
         cfg = make_config(data)
 
+    if figures:  # an impossible --out fails now, not after the design (one-line OS error)
+        out.mkdir(parents=True, exist_ok=True)
     from ..ascent.flight import fly_nominal
     from ..ascent.guidance import design_guidance
     from ..ascent.params import GuidanceParams
