@@ -81,6 +81,19 @@ def test_init_keeps_the_preset_source_comments(tmp_path):
     assert "[> 0, <= 1000000; default 2.0]" in text
 
 
+def test_init_from_an_init_file_keeps_edits_and_repeats_no_comment(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert main(["init", str(first), "--preset", "concept_2020"]) == 0
+    text = first.read_text(encoding="utf-8").replace("  helicopters: 0\n", "  helicopters: 1  # my edit\n")
+    first.write_text(text, encoding="utf-8")
+    assert main(["init", str(second), "--preset", str(first)]) == 0
+    again = second.read_text(encoding="utf-8")
+    assert load_architecture(str(second)).surface.helicopters == 1
+    # the same text apart from the line naming the origin: no comment doubled, the edit's kept
+    differ = [(a, b) for a, b in zip(text.splitlines(), again.splitlines(), strict=True) if a != b]
+    assert len(differ) == 1 and "from a.yaml" in differ[0][1]
+
+
 def test_writer_round_trips_awkward_values():
     base = load_architecture("baseline_2022").model_dump(mode="json")
     base.update(

@@ -88,6 +88,8 @@ _FALLBACK = {
     ("ScheduleModel", "ero"): "development slip of the Earth Return Orbiter",
     ("ScheduleModel", "lander"): "development slip of the lander",
 }
+_HEADER_END = "# `msrsim run --config THIS_FILE`. Unknown or mistyped fields are rejected."
+_NOTES_MARK = "# ---- notes of the source ----"
 _BOUND_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
@@ -124,16 +126,15 @@ def source_comments(text: str) -> SourceComments:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return out
-    first_key_line = len(lines)
+    # the header: the first block of comment lines, ended by a blank line or the first key
+    header_end = 0
     for line_no, line in enumerate(lines):
         s = line.strip()
-        if s and not s.startswith("#"):
-            first_key_line = line_no
-            break
         if s.startswith("#"):
             out.header.append(_comment_text(s))
-    while out.header and not out.header[-1]:
-        out.header.pop()
+            header_end = line_no + 1
+        elif s or out.header:
+            break
 
     def comment_after(line_no: int, column: int) -> str | None:
         m = re.match(r"\s+#\s?(.*)$", lines[line_no][column:])
@@ -146,16 +147,16 @@ def source_comments(text: str) -> SourceComments:
                 ln = key.start_mark.line
                 above = []
                 k = ln - 1
-                while k > first_key_line - 1 and k >= 0 and lines[k].strip().startswith("#"):
+                while k >= header_end and lines[k].strip().startswith("#"):
                     above.insert(0, _comment_text(lines[k].strip()))
                     k -= 1
                 if above:
                     out.above[p] = above
                 if isinstance(value, yaml.ScalarNode) and value.style in ("|", ">"):
                     trail = None
-                elif isinstance(value, yaml.ScalarNode) and value.end_mark.line == ln:
-                    trail = comment_after(ln, value.end_mark.column)
-                elif isinstance(value, yaml.ScalarNode | yaml.SequenceNode | yaml.MappingNode) and (
+                elif isinstance(value, yaml.ScalarNode):  # after the value, on its last line
+                    trail = comment_after(value.end_mark.line, value.end_mark.column)
+                elif isinstance(value, yaml.SequenceNode | yaml.MappingNode) and (
                     value.start_mark.line == ln and value.flow_style
                 ):
                     trail = comment_after(value.end_mark.line, value.end_mark.column)
@@ -324,7 +325,7 @@ def _field_comment(model: type[BaseModel], name: str, value, default=_NO_DEFAULT
     if isinstance(value, BaseModel):
         desc = _join(desc, _first_paragraph(type(value).__doc__))
         if isinstance(value, RiskPrior):
-            desc += f" Mean P(failure) {value.mean:.4f}."
+            desc += " Mean P(failure) = alpha / (alpha + beta), or p."
         return desc
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
         doc = _first_paragraph(type(value[0]).__doc__)
@@ -357,8 +358,13 @@ def _emit_model(obj: BaseModel, indent: str, path: tuple, notes: SourceComments,
         top = not path
         if top and k and isinstance(value, BaseModel | list):
             out.append("")
-        out += [f"{indent}# {line}" if line else f"{indent}#" for line in notes.above.get(p, [])]
-        out += _comment_lines(_field_comment(model, name, value, default), indent)
+        generated = _comment_lines(_field_comment(model, name, value, default), indent)
+        above = list(notes.above.get(p, []))
+        own = [line[len(indent) + 2:] for line in generated]
+        if own and above[-len(own):] == own:  # a file written by init: its own comment once
+            above = above[:-len(own)]
+        out += [f"{indent}# {line}" if line else f"{indent}#" for line in above]
+        out += generated
         lead = first_prefix if (k == 0 and first_prefix is not None) else indent
         trail = f"  # {notes.trailing[p]}" if p in notes.trailing else ""
         if isinstance(value, BaseModel):
@@ -402,11 +408,16 @@ def to_commented_yaml(arch: Architecture, notes: SourceComments | None = None, o
         f"# msrsim campaign architecture: {arch.title}",
         f"# Written by `msrsim init`{' from ' + origin if origin else ''}. Every field is listed with its",
         "# description, allowed values [in brackets] and default; edit any of them and run it with",
-        "# `msrsim run --config THIS_FILE`. Unknown or mistyped fields are rejected.",
+        _HEADER_END,
     ]
-    if notes.header:
-        out += ["#", "# ---- notes of the source ----"]
-        out += [f"# {line}" if line else "#" for line in notes.header]
+    header = list(notes.header)
+    if _HEADER_END[2:] in header:  # a file written by init: drop its own header
+        header = header[header.index(_HEADER_END[2:]) + 1:]
+        while header and header[0] in ("", _NOTES_MARK[2:]):
+            header.pop(0)
+    if header:
+        out += ["#", _NOTES_MARK]
+        out += [f"# {line}" if line else "#" for line in header]
     out.append("")
     _emit_model(arch, "", (), notes, out)
     return "\n".join(out) + "\n"
