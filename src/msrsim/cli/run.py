@@ -185,6 +185,9 @@ def _run_monte_carlo(arch, windows, out, trials, seed, chunk_size, sensitivity_t
         raise ConfigError(f"--out={out!r}: cannot write the results: {exc.strerror or exc}") from None
     res.summary["custody"] = record_custody(res, ledger)
     _write(os.path.join(out, "results.json"), json.dumps(res.summary, indent=2))
+    from ..report import write_report
+
+    write_report(res, out)  # report.html (opens offline) and nominal.json
     return res
 
 
