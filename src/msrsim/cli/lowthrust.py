@@ -16,8 +16,8 @@ def lowthrust_command(
     to_body: str = typer.Option("mars", "--to", help="arrival planet"),
     depart: str = typer.Option(..., "--depart", help="departure date (UTC, ISO 8601)"),
     arrive: str = typer.Option(..., "--arrive", help="arrival date (UTC, ISO 8601)"),
-    config: Path = typer.Option(None, "--config",
-                                help="YAML: m0_kg, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, sep {...}"),
+    config: Path = typer.Option(
+        None, "--config", help="YAML: m0_kg, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, sep {...}"),
     ephemeris: str = typer.Option(None, "--ephemeris", help="SPK file (.bsp) instead of DE421"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON on stdout"),
     out: str = typer.Option("out", "--out", help="folder for the figure"),

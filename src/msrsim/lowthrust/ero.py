@@ -15,7 +15,7 @@ import numpy as np
 
 from ..constants import GM_MARS_KM3_S2, R_MARS_EQ_M, SECONDS_PER_DAY
 from ..errors import ConfigError
-from .legs import LowThrustGrid, body_transfer, lowthrust_porkchop
+from .legs import LowThrustGrid, body_transfer
 from .params import SolarElectricParams
 from .transfer import CaptureModel, LowThrustResult
 
@@ -82,7 +82,8 @@ def _params(params):
     return params
 
 
-def ero_cruise(depart_tdb_s: float, arrive_tdb_s: float, params=None, *, sep: SolarElectricParams | None = None,
+def ero_cruise(depart_tdb_s: float, arrive_tdb_s: float, params=None, *,
+               sep: SolarElectricParams | None = None,
                c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
                vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S, n_segments: int = 30, guess=None,
                ephemeris_path: str | None = None) -> EROCruise:
@@ -125,7 +126,8 @@ def ero_cruise(depart_tdb_s: float, arrive_tdb_s: float, params=None, *, sep: So
     return EROCruise(converged=res.converged, feasible=res.feasible, depart_tdb_s=float(depart_tdb_s),
                      arrive_tdb_s=float(arrive_tdb_s), launch_mass_kg=ero.launch_mass_kg,
                      final_mass_kg=res.final_mass_kg, xenon_kg=res.propellant_kg,
-                     mass_after_moi_kg=float(res.mass_after_capture_kg), moi_dv_m_s=dv, arrival_vinf_km_s=vinf,
+                     mass_after_moi_kg=float(res.mass_after_capture_kg), moi_dv_m_s=dv,
+                                             arrival_vinf_km_s=vinf,
                      launch_c3_km2_s2=float(res.vinf_departure_km_s @ res.vinf_departure_km_s), transfer=res)
 
 
@@ -182,7 +184,8 @@ class EROCruiseTable:
                 "arrival_vinf_km_s": lin(self.arrival_vinf_km_s), "feasible": feas}
 
 
-def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *, sep: SolarElectricParams | None = None,
+def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *,
+                     sep: SolarElectricParams | None = None,
                      c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
                      vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S, n_segments: int = 20,
                      ephemeris_path: str | None = None, workers: int | None = 1) -> EROCruiseTable:
@@ -214,7 +217,8 @@ def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *, sep: Sol
         rows.append((d[k], tof[k]))
     grid = _table_grid(d, tof, ero, sep, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, ephemeris_path)
     return EROCruiseTable(depart_tdb_s=d, arrive_tdb_s=ta, final_mass_kg=grid.final_mass_kg[:, 0],
-                          xenon_kg=grid.propellant_kg[:, 0], mass_after_moi_kg=grid.mass_after_capture_kg[:, 0],
+                          xenon_kg=grid.propellant_kg[:, 0],
+                                                      mass_after_moi_kg=grid.mass_after_capture_kg[:, 0],
                           arrival_vinf_km_s=grid.vinf_arrive_vec_km_s[:, 0], feasible=grid.feasible[:, 0],
                           grid=grid)
 

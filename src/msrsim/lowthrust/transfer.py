@@ -588,11 +588,6 @@ def _first_guess(p: _Problem) -> np.ndarray:
         return energy + (1e3 * miss if miss > 1e-6 else 0.0)
 
     x = min(cands, key=cost)
-    u = x[:3 * p.n].reshape(p.n, 3)
-    norms = np.linalg.norm(u, axis=1)
-    if norms.max() > 0.95:
-        # the unconstrained optimum asks for more than the engines give: scale down
-        u *= 0.95 / norms.max()
     if p.vdep_max > 0.0:
         x[3 * p.n:] = _clip_ball(x[3 * p.n:], 0.999 * p.vdep_max)
     return x
