@@ -188,7 +188,7 @@ def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *,
                      sep: SolarElectricParams | None = None,
                      c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
                      vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S, n_segments: int = 20,
-                     ephemeris_path: str | None = None, workers: int | None = 1) -> EROCruiseTable:
+                     ephemeris_path: str | None = None) -> EROCruiseTable:
     """Tabulate :func:`ero_cruise` over launch dates for a fixed Mars arrival.
 
     Parameters
@@ -199,8 +199,6 @@ def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *,
         Mars arrival, TDB s past J2000 (after every launch epoch).
     params, sep, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, ephemeris_path
         As in :func:`ero_cruise`.
-    workers : int, optional
-        Processes for the sweep (default 1).
     """
     ero = _params(params)
     sep = SolarElectricParams.from_ero(ero) if sep is None else sep
@@ -212,9 +210,6 @@ def ero_cruise_table(depart_tdb_s, arrive_tdb_s: float, params=None, *,
         raise ConfigError(f"arrive_tdb_s={arrive_tdb_s!r} must follow every launch epoch")
     # one time of flight per launch date: a grid with one column per row, swept in order
     tof = (ta - d) / SECONDS_PER_DAY
-    rows = []
-    for k in range(len(d)):
-        rows.append((d[k], tof[k]))
     grid = _table_grid(d, tof, ero, sep, c3_max_km2_s2, vinf_arrive_max_km_s, n_segments, ephemeris_path)
     return EROCruiseTable(depart_tdb_s=d, arrive_tdb_s=ta, final_mass_kg=grid.final_mass_kg[:, 0],
                           xenon_kg=grid.propellant_kg[:, 0],
