@@ -48,7 +48,7 @@ def gantt(milestones: list[dict], nominal_tdb_s: dict, n_trials: int):
     ax.plot([], [], "s", color=_SPREAD, ms=9, label="P10–P90 of trials reaching it")
     ax.plot([], [], "|", color="black", ms=12, mew=2, label="median")
     ax.plot([], [], "D", color="#ff7f0e", ms=6, label="nominal trial")
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
     ax.set_title(f"Milestones over {n_trials:,} trials (in brackets: fraction of trials reaching each)",
                  fontsize=10)
     return fig

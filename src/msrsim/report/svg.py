@@ -56,6 +56,8 @@ def figure_svg(fig, name: str) -> str:
     text = buf.getvalue()
     start = text.find("<svg")
     text = text[start:]
+    # matplotlib's RDF metadata block names outside vocabularies; the page has no use for it
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     # one id space per page: prefix every id and its references with the figure's name
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{name}-{m.group(1)}"', text)
     text = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{name}-{m.group(1)})", text)
