@@ -431,7 +431,8 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
             "srl_peak_g": srl["peak_g"],
         }
     )
-    fail(t_land > t_e_leave, t_land, "lander after ERO departure")
+    # the ERO leaves (at its stay limit) before the lander is down: known when it leaves
+    fail(t_land > t_e_leave, t_e_leave, "lander after ERO departure")
 
     # ---- surface operations, sol by sol
     mo = plan.mars_orbit_config
@@ -614,7 +615,9 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         os_p.area_to_mass_m2_kg,
         os_p.drag_coefficient,
         os_p.reentry_alt_km,
-        max_days=float(np.nanmax(np.append(os_wait_days, 1.0))) + 1.0,
+        # one horizon for every trial (a chunk's own longest wait would make a trial's
+        # lifetime depend on its chunk): the longest wait the architecture allows
+        max_days=arch.mav.max_os_wait_days + arch.ero.max_mars_stay_days,
     )
     decayed = orbit_ok & (life < os_wait_days)
     fail(decayed, t_mav + life * day, "OS orbit decayed")
@@ -689,7 +692,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         v = np.asarray(col[k], dtype=float)
         col[k] = np.where(ok | (v < col["failure_tdb_s"]), v, np.nan)
     # ---- samples: the value-maximising set among the tubes that reached the lander
-    mask, value = _return_sets(plan, surf["rover_tubes"], surf["depot_tubes"])
+    mask, value = _return_sets(plan, surf["rover_tubes_available"], surf["depot_tubes_available"])
     col["tubes_mask"] = np.where(ok, mask, np.uint64(0)).astype(np.uint64)
     col["tubes_returned"] = np.where(ok, _popcount(mask), 0).astype(np.int16)
     col["value_returned"] = np.where(ok, value, 0.0)

@@ -282,7 +282,19 @@ class OSSpec(_Strict):
 
 
 class EROSpec(_Strict):
-    """The Earth Return Orbiter's limits at Mars."""
+    """The Earth Return Orbiter's propulsion and limits at Mars."""
+
+    propulsion: Literal["electric", "chemical"] = Field(
+        "electric",
+        description=(
+            "electric: chemical orbit insertion, then an ion-engine spiral down to the working orbit "
+            "(2020-2023 ERO design, FACTS.md §3); chemical: the insertion and a few trims reach the "
+            "working orbit (e.g. Tianwen-3's orbiter)"
+        ),
+    )
+    chemical_trim_days: float = Field(
+        30.0, ge=0.0, le=365.0, description="chemical orbiter: insertion to working orbit, days (ASSUMPTION)"
+    )
 
     max_mars_stay_days: float = Field(
         1500.0,

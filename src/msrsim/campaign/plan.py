@@ -11,11 +11,13 @@ arrays, pydantic models, dataclasses), so it can be pickled to Dask workers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..ascent.guidance import design_guidance
+from ..ascent.montecarlo import ASCENT_NORMALS, fly_trials
 from ..ascent.params import AscentTarget, MAVParams, make_config
 from ..bodies import MARS
 from ..constants import SECONDS_PER_DAY
@@ -272,6 +274,19 @@ def _mars_year_float(t):
     return mars_year(t) + solar_longitude_deg(t) / 360.0
 
 
+@functools.lru_cache(maxsize=4)
+def designed_ascent(preset: str):
+    """The MAV preset's ascent config, designed guidance and nominal delivered orbit (cached:
+    the design is a multi-start optimisation of a few seconds and depends on the preset only).
+    """
+    mav = MAVParams.harris() if preset == "harris" else MAVParams.mav_sim()
+    target = AscentTarget.harris() if preset == "harris" else AscentTarget.mav_sim()
+    cfg = make_config({"mav": mav.model_dump(), "target": target.model_dump()})
+    design = design_guidance(cfg)
+    nominal = fly_trials(cfg, design.guidance, np.zeros((1, ASCENT_NORMALS)), np.array([cfg.launch_tdb_s]))
+    return cfg, design.guidance, {k: np.asarray(v)[0] for k, v in nominal.items()}
+
+
 def build_plan(
     arch: Architecture, seed: int = 1, windows=None, ephemeris_path: str | None = None
 ) -> CampaignPlan:
@@ -314,8 +329,19 @@ def build_plan(
             continue
         mp = plan_mars_orbit_phase(mo_cfg, arch_j, w, ephemeris_path)
         e = mp.epochs_tdb_s
-        ero_phases.append(
-            EROPhase(
+        if arch.ero.propulsion == "chemical":
+            # no spiral: the insertion burn and trims put the orbiter in its working orbit; its
+            # manoeuvres are then chemical (insertion-module thrust)
+            phase = EROPhase(
+                j,
+                float(mp.moi.burn_duration_s) + arch.ero.chemical_trim_days * SECONDS_PER_DAY,
+                float(mp.spiral.final_raan_deg),
+                float(mp.moi.mass_after_kg),
+                float(mo_cfg.ero.oim_thrust_n),
+                mp.summary,
+            )
+        else:
+            phase = EROPhase(
                 j,
                 float(e["spiral_end"] - e["mars_arrival"]),
                 float(mp.spiral.final_raan_deg),
@@ -323,7 +349,7 @@ def build_plan(
                 float(mp.spiral.thrust_n),
                 mp.summary,
             )
-        )
+        ero_phases.append(phase)
     if ero_ops[0] is None or lander_ops[0] is None:
         raise ConfigError(f"architecture {arch.name!r}: a leg has no transfer in its date ranges; widen them")
     # entry cases: the entry point of each opportunity is targeted for its own planned entry
@@ -349,16 +375,7 @@ def build_plan(
         for r in ret_ops
     ]
     # the MAV ascent, designed once (the lift-off epoch only turns the orbit's node)
-    mav = MAVParams.harris() if arch.mav.preset == "harris" else MAVParams.mav_sim()
-    target = AscentTarget.harris() if arch.mav.preset == "harris" else AscentTarget.mav_sim()
-    asc_cfg = make_config({"mav": mav.model_dump(), "target": target.model_dump()})
-    design = design_guidance(asc_cfg)
-    from ..ascent.montecarlo import ASCENT_NORMALS, fly_trials
-
-    nominal = fly_trials(
-        asc_cfg, design.guidance, np.zeros((1, ASCENT_NORMALS)), np.array([asc_cfg.launch_tdb_s])
-    )
-    nominal = {k: np.asarray(v)[0] for k, v in nominal.items()}
+    asc_cfg, guidance, nominal = designed_ascent(arch.mav.preset)
     # samples: the value model and the order in which tubes reach the lander
     cat = load_catalogue()
     vm = ValueModel(cat)
@@ -386,7 +403,7 @@ def build_plan(
         srl_entry=srl,
         ees_entry=ees,
         ascent_config=asc_cfg,
-        ascent_guidance=design.guidance,
+        ascent_guidance=guidance,
         ascent_nominal=nominal,
         value_model=vm,
         selection_groups=_rule_groups(cat, SelectionConfig().rules),

@@ -48,8 +48,10 @@ REF_DISTANCE_AU = 1.524
     O_ROVER_LOST,
     O_HELI_LOST,
     O_MIN_POWER,
-) = range(9)
-N_OUT = 9
+    O_ROVER_AVAIL,
+    O_DEPOT_AVAIL,
+) = range(11)
+N_OUT = 11
 
 
 @numba.njit(cache=True)
@@ -233,6 +235,8 @@ def _surface_kernel(
         out[i, O_ROVER_LOST] = 1.0 if rover_lost else 0.0
         out[i, O_HELI_LOST] = n_heli - heli_alive
         out[i, O_MIN_POWER] = min_p if solar else np.nan
+        out[i, O_ROVER_AVAIL] = rover_avail
+        out[i, O_DEPOT_AVAIL] = depot_delivered
 
 
 def simulate_surface(
@@ -291,7 +295,9 @@ def simulate_surface(
     dict of numpy.ndarray
         ``t_loaded_tdb_s``, ``t_mav_ready_tdb_s``, ``t_lander_lost_tdb_s`` (NaN: survived),
         ``t_rover_arrived_tdb_s``, ``rover_tubes``, ``depot_tubes``, ``rover_lost``,
-        ``helicopters_lost``, ``min_power_fraction``.
+        ``helicopters_lost``, ``min_power_fraction``, and the tubes that reached the lander
+        (``rover_tubes_available``, ``depot_tubes_available``: the return set is chosen among
+        them, the arm loads at most the OS capacity).
     """
     t_land = np.ascontiguousarray(t_land_tdb_s, dtype=float)
     n = t_land.shape[0]
@@ -344,6 +350,8 @@ def simulate_surface(
         "rover_lost": out[:, O_ROVER_LOST] > 0.5,
         "helicopters_lost": out[:, O_HELI_LOST].astype(np.int8),
         "min_power_fraction": out[:, O_MIN_POWER],
+        "rover_tubes_available": out[:, O_ROVER_AVAIL].astype(np.int16),
+        "depot_tubes_available": out[:, O_DEPOT_AVAIL].astype(np.int16),
     }
 
 

@@ -1,0 +1,308 @@
+"""The campaign Monte Carlo: coupled trials against the nominal chain, probability laws,
+cascades, determinism under chunking, and bad input.
+
+Plans are built once per module with ``schedule.max_later_opportunities`` as small as each
+test allows (building a plan analyses the launch windows of every opportunity).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+
+from msrsim.campaign.architecture import architecture_from_dict, load_architecture
+from msrsim.campaign.engine import CAUSE_CODE, CAUSES, RISK_EVENTS, simulate_trials
+from msrsim.campaign.montecarlo import run_trials, summarise, trial_table_arrow, wilson_interval
+from msrsim.campaign.plan import build_plan, conjunction_blackout
+from msrsim.campaign.preview import preview_campaign
+from msrsim.campaign.rng import BLOCK_TRIALS, normals, uniforms
+from msrsim.errors import ConfigError
+from msrsim.timescales import tdb_to_utc, utc_to_tdb
+
+DAY = 86400.0
+
+
+def _quiet(arch, *, risk=False, dispersions=False, slips=False, later=0):
+    """The architecture with risk/dispersion/slip switches and later opportunities set."""
+    return arch.model_copy(
+        update={
+            "risk": arch.risk.model_copy(update={"enabled": risk}),
+            "monte_carlo": arch.monte_carlo.model_copy(
+                update={"dispersions": dispersions, "schedule_slips": slips}
+            ),
+            "schedule": arch.schedule.model_copy(update={"max_later_opportunities": later}),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def nominal_plan():
+    """Baseline with every failure probability off, no dispersion, no slip, one opportunity."""
+    return build_plan(_quiet(load_architecture("baseline_2022")), seed=7)
+
+
+def _with(plan, **sections):
+    """The plan with architecture sections replaced (the plan's tables do not depend on them)."""
+    arch = plan.architecture
+    upd = {k: getattr(arch, k).model_copy(update=v) for k, v in sections.items()}
+    return dataclasses.replace(plan, architecture=arch.model_copy(update=upd))
+
+
+# ---------------------------------------------------------------- nominal chain
+
+
+def test_quiet_trials_equal_the_nominal_chain(nominal_plan):
+    """Failure probabilities 0 and dispersions off: every trial is the preview's chain."""
+    tab = simulate_trials(nominal_plan, 0, 6)
+    assert np.all(tab["outcome_code"] == 0)
+    pv = preview_campaign(nominal_plan.architecture, trials=0, windows=nominal_plan.windows[0])
+    ev = dict(pv.events)
+    pairs = {
+        "ero_launch_tdb_s": "ERO launch",
+        "lander_launch_tdb_s": "SRL launch",
+        "ero_mars_arrival_tdb_s": "ERO Mars orbit insertion",
+        "lander_landing_tdb_s": "SRL entry and landing at Jezero",
+        "mav_launch_tdb_s": "MAV launch (OS in orbit)",
+        "capture_tdb_s": "OS captured and contained",
+        "tei_tdb_s": "trans-Earth injection",
+        "earth_entry_tdb_s": "EES entry and landing at UTTR",
+    }
+    for col, name in pairs.items():
+        # every trial identical, and equal to the independently chained preview within 1 s
+        assert np.ptp(tab[col]) == 0.0, col
+        assert abs(tab[col][0] - ev[name]) < 1.0, (col, tdb_to_utc(tab[col][0]), tdb_to_utc(ev[name]))
+    # the phases' own numbers: SRL and EES entry speeds, delivered orbit
+    assert tab["lander_entry_speed_m_s"][0] == pytest.approx(pv.srl_entry.config.entry.speed_m_s, abs=1e-6)
+    assert tab["ees_entry_speed_m_s"][0] == pytest.approx(pv.ees_entry.config.entry.speed_m_s, abs=0.5)
+    assert tab["mav_periapsis_alt_km"][0] == pytest.approx(pv.ascent_orbit["periapsis_alt_km"], abs=1e-6)
+    assert tab["tubes_returned"][0] == pv.selection.mask.sum()
+    assert tab["value_returned"][0] == pytest.approx(pv.selection.value, abs=1e-9)
+
+
+def test_baseline_nominal_timeline_matches_the_published_plan(nominal_plan):
+    """NASA 2022-07-27 / PIA25892 (FACTS.md §2): ERO 2027, SRL 2028, samples on Earth 2033."""
+    tab = simulate_trials(nominal_plan, 0, 1)
+    year = {
+        k: int(tdb_to_utc(tab[k][0], "date")[:4])
+        for k in ("ero_launch_tdb_s", "lander_launch_tdb_s", "earth_landing_tdb_s")
+    }
+    assert year == {"ero_launch_tdb_s": 2027, "lander_launch_tdb_s": 2028, "earth_landing_tdb_s": 2033}
+
+
+def test_tianwen3_returns_in_2031():
+    """Tianwen-3: samples on Earth July 2031 (Planetary Society 2022; SpaceNews 2026, FACTS §9)."""
+    plan = build_plan(_quiet(load_architecture("tianwen3")), seed=1)
+    tab = simulate_trials(plan, 0, 1)
+    assert tab["outcome_code"][0] == 0, CAUSES[tab["outcome_code"][0]]
+    assert tdb_to_utc(tab["earth_landing_tdb_s"][0], "date")[:4] == "2031"
+
+
+# ---------------------------------------------------------------- probability laws
+
+P_EACH = 0.04
+
+
+def test_constant_failure_probabilities_multiply(nominal_plan):
+    """Only fixed failure probabilities, no spread, no dispersion: P(success) = product."""
+    risk = {
+        name: {"p": P_EACH}
+        for name in ("launch", "cruise", "orbit_insertion", "edl", "mav_motor", "rendezvous", "earth_entry")
+    }
+    arch = nominal_plan.architecture
+    r = arch.risk.model_copy(
+        update={"enabled": True, **{k: getattr(arch.risk, k).model_copy(update=v) for k, v in risk.items()}}
+    )
+    plan = dataclasses.replace(nominal_plan, architecture=arch.model_copy(update={"risk": r}))
+    n = 3000
+    tab = simulate_trials(plan, 0, n)
+    expected = (1 - P_EACH) ** len(RISK_EVENTS)  # 11 events, each once per trial
+    se = math.sqrt(expected * (1 - expected) / n)
+    assert abs(np.mean(tab["outcome_code"] == 0) - expected) < 3 * se
+
+
+@pytest.mark.parametrize(
+    "prior, cause",
+    [("edl", "lander EDL"), ("rendezvous", "rendezvous and capture"), ("earth_entry", "Earth entry")],
+)
+def test_one_failure_mode_gives_its_own_cause(nominal_plan, prior, cause):
+    p = 0.2
+    arch = nominal_plan.architecture
+    r = arch.risk.model_copy(
+        update={
+            "enabled": True,
+            **{
+                k: getattr(arch.risk, k).model_copy(update={"p": p if k == prior else 0.0})
+                for k in arch.risk.names()
+            },
+        }
+    )
+    plan = dataclasses.replace(nominal_plan, architecture=arch.model_copy(update={"risk": r}))
+    n = 2000
+    code = simulate_trials(plan, 0, n)["outcome_code"]
+    assert set(np.unique(code)) <= {0, CAUSE_CODE[cause]}
+    assert abs(np.mean(code == CAUSE_CODE[cause]) - p) < 3 * math.sqrt(p * (1 - p) / n)
+
+
+def test_beta_prior_draws_follow_the_record(nominal_plan):
+    """Epistemic draws of a Beta(f+1, s+1) prior have its mean (launch record 20/22: 3/24)."""
+    plan = _with(nominal_plan, risk={"enabled": True})
+    tab = simulate_trials(plan, 0, 4000)
+    assert np.mean(tab["p_launch"]) == pytest.approx(3 / 24, abs=3 * math.sqrt(3 * 21 / (24**2 * 25) / 4000))
+
+
+# ---------------------------------------------------------------- cascades
+
+
+def test_capture_after_the_window_returns_one_window_later(nominal_plan):
+    """The return leg's window closes before the nominal capture: the ERO takes the next one,
+    one synodic period (~780 d, FACTS.md §5) later, with its own transfer."""
+    base = load_architecture("baseline_2022")
+    data = base.model_dump()
+    data["mars_to_earth"] = {
+        **data["mars_to_earth"],
+        "depart_range_utc": "2030-05-01:2030-09-01",
+        "arrive_range_utc": "2030-12-01:2031-12-31",
+    }
+    data["earth_return_year"] = None
+    arch = _quiet(architecture_from_dict(data), later=1)
+    plan = build_plan(arch, seed=1)
+    tab = simulate_trials(plan, 0, 1)
+    assert tab["outcome_code"][0] == 0, CAUSES[tab["outcome_code"][0]]
+    assert tab["capture_tdb_s"][0] > plan.return_opportunities[0].departure_tdb_s[-1]
+    assert tab["return_opportunity"][0] == 1
+    r0, r1 = plan.return_opportunities[0], plan.return_opportunities[1]
+    best0 = r0.departure_tdb_s[r0.best_after[0]]
+    gap_days = (tab["tei_tdb_s"][0] - best0) / DAY
+    assert abs(gap_days - 779.94) < 60.0, gap_days
+    assert r1.departure_tdb_s.size > 0
+
+
+def test_solar_lander_in_a_global_storm_loses_power_rtg_does_not(nominal_plan):
+    """A global storm at landing (5 % sunlight, FACTS §10) is below a solar lander's survival
+    power: cause 'lander power'; the same trials with an RTG lander do not fail."""
+    storm = {"global_storm_per_mars_year": 1.0, "storm_onset_ls_deg": (180.0, 185.0)}
+    mc = {"dispersions": True}
+    solar = _with(nominal_plan, surface=storm, monte_carlo=mc, lander={"power": "solar"})
+    rtg = _with(nominal_plan, surface=storm, monte_carlo=mc, lander={"power": "rtg"})
+    n = 64
+    a, b = simulate_trials(solar, 0, n), simulate_trials(rtg, 0, n)
+    landed = np.isfinite(a["lander_landing_tdb_s"])
+    # the landing (2029-10-10) falls in the storm window (Ls 180-185 + 21-sol peak) of MY 40
+    assert np.all(a["outcome_code"][landed] == CAUSE_CODE["lander power"])
+    assert not np.any(b["outcome_code"] == CAUSE_CODE["lander power"])
+    assert np.all(a["lander_min_power_fraction"][landed] < solar.architecture.lander.survival_power_fraction)
+
+
+def test_late_lander_is_an_outcome_not_an_error(nominal_plan):
+    """A lander that arrives after the ERO must leave ends the trial (reported, no exception)."""
+    plan = _with(nominal_plan, ero={"max_mars_stay_days": 100.0})
+    tab = simulate_trials(plan, 0, 3)
+    assert np.all(tab["outcome_code"] == CAUSE_CODE["lander after ERO departure"])
+    assert np.all(np.isnan(tab["earth_landing_tdb_s"])) and np.all(tab["tubes_returned"] == 0)
+
+
+def test_slip_moves_the_launch_to_the_next_opportunity():
+    """A slip past the launch period launches ~26 months later (FACTS §9)."""
+    arch = _quiet(load_architecture("baseline_2022"), slips=True, later=1)
+    arch = arch.model_copy(
+        update={
+            "schedule": arch.schedule.model_copy(
+                update={
+                    "lander": arch.schedule.lander.model_copy(
+                        update={"median_days": 400.0, "sigma": 0.01, "reserve_days": 0.0}
+                    ),
+                    "ero": arch.schedule.ero.model_copy(update={"median_days": 0.0, "sigma": 0.0}),
+                }
+            )
+        }
+    )
+    plan = build_plan(arch, seed=1)
+    tab = simulate_trials(plan, 0, 4)
+    assert np.all(tab["lander_opportunity"] == 1)
+    dt = (tab["lander_launch_tdb_s"] - plan.lander_opportunities[0].planned_departure_tdb_s) / DAY
+    assert np.all(np.abs(dt - 779.94) < 90.0), dt
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_same_seed_same_table_however_chunked(nominal_plan, tmp_path):
+    """1 chunk vs 7 uneven chunks, one of them across the 1,024-trial block boundary."""
+    plan = _with(nominal_plan, risk={"enabled": True}, monte_carlo={"dispersions": True})
+    n = 1100
+    one = run_trials(plan, n, chunk_size=n)
+    bounds = [(0, 3), (3, 250), (250, 251), (251, 700), (700, 1020), (1020, 1030), (1030, 1100)]
+    seven = run_trials(plan, n, bounds=bounds)
+    assert one.keys() == seven.keys()
+    for k in one:
+        assert np.array_equal(one[k], seven[k], equal_nan=True), k
+    # the files themselves: same Parquet bytes (NaN-safe, unlike Table.equals)
+    import pyarrow.parquet as pq
+
+    pq.write_table(trial_table_arrow(one, plan), tmp_path / "one.parquet")
+    pq.write_table(trial_table_arrow(seven, plan), tmp_path / "seven.parquet")
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "seven.parquet").read_bytes()
+    assert json.dumps(summarise(plan, one)) == json.dumps(summarise(plan, seven))
+
+
+def test_rng_streams_depend_on_trial_and_phase_only():
+    a = normals(5, "srl.entry", 1000, 1100, 3)
+    b = normals(5, "srl.entry", 0, 2048, 3)[1000:1100]
+    assert np.array_equal(a, b)
+    c = normals(5, "ees.entry", 1000, 1100, 3)
+    assert not np.any(a == c)  # two phases never share draws
+    u = uniforms(5, "x", 0, BLOCK_TRIALS + 1, 1)
+    assert u.shape == (BLOCK_TRIALS + 1, 1) and np.all((u >= 0) & (u < 1))
+
+
+def test_wilson_interval_reference_values():
+    """Wilson 95 % interval of 81/263 (Newcombe 1998, Stat Med 17:857, Table I: 0.2553-0.3662)."""
+    lo, hi = wilson_interval(81, 263)
+    assert lo == pytest.approx(0.2553, abs=5e-4) and hi == pytest.approx(0.3662, abs=5e-4)
+
+
+def test_conjunctions_match_the_published_moratoria():
+    """Sun-Earth-Mars < 2 deg spans in FACTS.md §9 (matches NASA's 2019/21/23 moratoria)."""
+    for start, end in (("2028-03-12", "2028-03-30"), ("2030-05-17", "2030-06-02")):
+        t0, t1 = utc_to_tdb(start), utc_to_tdb(end)
+        days = np.arange(t0 - 10 * DAY, t1 + 10 * DAY, DAY)
+        flag = conjunction_blackout(days)
+        on = days[flag]
+        assert abs(on[0] - t0) <= 1.5 * DAY and abs(on[-1] - t1) <= 1.5 * DAY
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_bad_beta_prior_is_a_one_line_error():
+    data = load_architecture("baseline_2022").model_dump()
+    data["risk"]["edl"] = {"alpha": 0.0, "beta": 5.0}
+    with pytest.raises(ConfigError) as ei:
+        architecture_from_dict(data, "file.yaml")
+    msg = str(ei.value)
+    assert "risk.edl.alpha" in msg and "\n" not in msg
+
+
+def test_unknown_field_in_a_section():
+    data = load_architecture("baseline_2022").model_dump()
+    data["surface"]["helicopter_count"] = 3
+    with pytest.raises(ConfigError, match="surface.helicopter_count"):
+        architecture_from_dict(data, "file.yaml")
+
+
+def test_cli_run_bad_input_exit_2(tmp_path):
+    from msrsim.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    for argv in (
+        ["run", "--preset", "nope"],
+        ["run", "--trials", "-5"],
+        ["run", "--config", str(bad)],
+        ["run", "--preset", "baseline_2022", "--config", str(bad)],
+    ):
+        assert main(argv + ["--out", str(tmp_path / "o")]) == 2, argv
