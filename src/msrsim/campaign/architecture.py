@@ -16,6 +16,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..config import read_yaml, validation_error_line
 from ..errors import ConfigError
+from .model import (
+    EESSpec,
+    EROSpec,
+    LanderSpec,
+    MAVSpec,
+    MonteCarloSpec,
+    OSSpec,
+    RiskModel,
+    ScheduleModel,
+    SurfaceSpec,
+)
 
 DEFAULT_PRESET = "baseline_2022"
 
@@ -104,6 +115,15 @@ class Architecture(_Strict):
     earth_return_year: int | None = Field(None, ge=2020, le=2060)
     earth_to_mars: list[OutboundLeg] = Field(min_length=1)
     mars_to_earth: ReturnLeg
+    lander: LanderSpec = Field(default_factory=LanderSpec)
+    surface: SurfaceSpec = Field(default_factory=SurfaceSpec)
+    mav: MAVSpec = Field(default_factory=MAVSpec)
+    orbiting_sample: OSSpec = Field(default_factory=OSSpec)
+    ero: EROSpec = Field(default_factory=EROSpec)
+    ees: EESSpec = Field(default_factory=EESSpec)
+    risk: RiskModel = Field(default_factory=RiskModel)
+    schedule: ScheduleModel = Field(default_factory=ScheduleModel)
+    monte_carlo: MonteCarloSpec = Field(default_factory=MonteCarloSpec)
 
     @model_validator(mode="after")
     def _return_year(self) -> Architecture:
