@@ -43,8 +43,10 @@ def small_plan(name: str = "baseline_2022"):
 
 
 @functools.cache
-def small_run(seed: int = 1, trials: int = TRIALS, sensitivity_trials: int = SENSITIVITY_TRIALS):
-    """(CampaignResult, run directory with trials.parquet, results.json, report.html)."""
+def small_run(seed: int = 1, trials: int = TRIALS, sensitivity_trials: int = SENSITIVITY_TRIALS,
+              report: bool = True):
+    """(CampaignResult, run directory with trials.parquet, results.json and, with ``report``,
+    report.html and nominal.json)."""
     from msrsim.campaign.montecarlo import run_campaign, write_outputs
     from msrsim.report import write_report
 
@@ -53,7 +55,8 @@ def small_run(seed: int = 1, trials: int = TRIALS, sensitivity_trials: int = SEN
                        plan=plan)
     out = tempfile.mkdtemp(prefix=f"msrsim-run-s{seed}-n{trials}-")
     write_outputs(res, out)
-    write_report(res, out)
+    if report:
+        write_report(res, out)
     return res, out
 
 

@@ -381,10 +381,13 @@ def write_report(result, out_dir) -> dict:
     dict
         ``report`` and ``nominal`` paths, and the report's size in bytes.
     """
-    text, nominal = render_report(result)
     paths = {"report": os.path.join(out_dir, "report.html"), "nominal": os.path.join(out_dir, "nominal.json")}
     try:
-        os.makedirs(out_dir, exist_ok=True)
+        os.makedirs(out_dir, exist_ok=True)  # before drawing: a bad place fails at once
+    except OSError as exc:
+        raise ConfigError(f"out={str(out_dir)!r}: cannot write the report: {exc.strerror or exc}") from None
+    text, nominal = render_report(result)
+    try:
         with open(paths["report"], "w", encoding="utf-8") as fh:
             fh.write(text)
         with open(paths["nominal"], "w", encoding="utf-8") as fh:
