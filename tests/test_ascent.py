@@ -61,8 +61,7 @@ def test_two_body_energy_and_angular_momentum_conserved():
     P = _ballistic_row(cfg)
     out = np.empty(K.N_OUT)
     hist = np.empty((1, K.N_HIST))
-    K.fly(P, body, inp.prof1, inp.prof2, inp.cd_tab, inp.alt0_m, inp.dalt_m, inp.log_rho, inp.sound,
-          out, hist, False)
+    K.fly(P, body, *inp.args()[1:], out, hist, False)
     assert out[K.O_STATUS] == K.STATUS_OK
     tb = cfg.mav.srm1.burn_time_s + cfg.mav.srm2.burn_time_s
     assert out[K.O_T_END] == pytest.approx(0.0 + tb + 600.0, abs=1e-9)

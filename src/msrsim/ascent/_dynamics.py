@@ -51,7 +51,17 @@ MAX_NODES = 8  # interior nodes of the SRM1 pitch programme (I_NODE0 .. I_NODE0 
 # slot holding the current correction (rad; written by ``fly`` in its own copy of the row)
 (I_CL_ON, I_CL_T0, I_CL_DT, I_CL_RA, I_CL_MAX, I_NAV_M0, I_NAV_PROP1, I_NAV_ISP1,
  I_CL_DTH) = range(I_ALPHA_Q_MARGIN + 1, I_ALPHA_Q_MARGIN + 10)
-N_PARAM = I_CL_DTH + 1
+# working slot: the SRM1 segment being integrated (SEG_VERTICAL, SEG_PITCHOVER, or
+# SEG_PROGRAMME and later); written by ``fly`` in its own copy of the row. The steering's
+# discontinuous switches (the ignition attitude error held during the vertical rise, the
+# closed-loop correction after the pitch-over) follow the segment, not a comparison of
+# t - t_ign with the boundary: a stage evaluated exactly on a boundary (the first stage
+# of a segment) must see the segment it belongs to, and t - t_ign rounds to either side
+I_SEG = I_CL_DTH + 1
+N_PARAM = I_SEG + 1
+SEG_VERTICAL = 0
+SEG_PITCHOVER = 1
+SEG_PROGRAMME = 2
 CL_FREEZE_S = 2.0  # the loop holds its last correction for the final seconds of SRM1
 SRM2_LAW_FIXED = 0  # SRM2 attitude = (pitch, yaw) above the local horizontal at ignition
 SRM2_LAW_TARGET = 1  # pitch chosen on board at ignition to best reach the target (+ bias)
@@ -81,7 +91,18 @@ STATUS_IMPACT = 1
 N_STATE = 12  # r(3) v(3) m dv_thrust G D S C
 
 FINE_S = 4.0  # SRM1 is integrated with dt_burn / 4 for its first FINE_S seconds
-N_DIAG = 9  # q, sensed |a|, α, altitude, axial a, thrust, body axis (3): see _rhs
+N_DIAG = 11  # q, sensed |a|, α, altitude, axial a, thrust, body axis (3), q_nav, Mach: _rhs
+# Kinks of the right-hand side inside a step cost RK4 its order (a local error ~ h^2 times
+# the jump in the derivative). Two kinks matter: the α limiter's envelope switching from
+# q·α to α bounded where the on-board q reaches the threshold (2-4 s after ignition, at
+# ~50 m/s, where a velocity-direction error is carried through the rest of the burn by
+# the wind-following steering), and the nodes of the CD(Mach) table. ``_phase`` predicts
+# their crossings from the last two step starts and ends a step there.
+# The third kind: altitudes where the atmosphere model's own profile has a slope break
+# (``kink_alt``, found in the tabulated grid by ``core``), e.g. the ends of the temperature
+# ramp at 40 and 50 km that the SRM1 stage coasts through in dense air with its long steps.
+EV_T, EV_Q, EV_MACH, EV_ALT, EV_Q_OK, EV_OK = range(6)  # the workspace's event memory row
+N_WS = 6  # workspace rows: k1..k4, trial state, event memory
 
 
 @numba.njit(cache=True)
@@ -266,8 +287,9 @@ def srm1_guidance_update(y, tau, P, nvec, mu):
 def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
     """SRM1 thrust unit vector at ``tau`` s after ignition.
 
-    Pitch programme (with the ignition attitude error while the MAV holds its ignition
-    attitude), then the angle-of-attack limiter about the relative wind ``h`` if enabled
+    Pitch programme (with the ignition attitude error in the vertical-rise segment,
+    ``P[I_SEG]``, while the MAV holds its ignition attitude), then the angle-of-attack limiter
+    about the relative wind ``h`` if enabled
     (``q_nav``: the flight computer's dynamic pressure, Pa), giving the body axis (written
     to ``body_ax``); the nozzle misalignment then tilts the thrust off that axis.
     """
@@ -282,10 +304,11 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
     e1 = 0.0
     e2 = 0.0
     th = _programme_elevation(tau, P)
-    if tau < P[I_T_VERT]:
+    seg = P[I_SEG]
+    if seg == SEG_VERTICAL:
         e1 = P[I_IGN_E1]  # the MAV holds its ignition attitude until the programme starts
         e2 = P[I_IGN_E2]
-    elif tau >= P[I_T_VERT] + P[I_T_PO]:
+    elif seg >= SEG_PROGRAMME:
         th += P[I_CL_DTH]  # closed-loop correction (0 unless the SRM1 loop is on)
     c = math.cos(th)
     sn = math.sin(th)
@@ -362,6 +385,7 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     thrust = 0.0
     tx, ty, tz = 0.0, 0.0, 0.0
     bx, by, bz = 0.0, 0.0, 0.0
+    q_nav = -1.0
     if mode > 0:
         tau = t - t_ign
         thrust = thrust_avg * _interp(prof, tau / tb)
@@ -404,11 +428,58 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     diag[6] = bx
     diag[7] = by
     diag[8] = bz
+    diag[9] = q_nav
+    diag[10] = mach
+
+
+@numba.njit(cache=True)
+def _next_event(ws, t, h, q_nav, mach, alt, q_thr, cd_tab, kink_alt):
+    """Time from ``t`` to the first kink predicted inside a step of ``h`` s, or ``h``.
+
+    Linear extrapolation of the on-board q (against ``q_thr``; ``q_nav`` < 0 when not
+    steering with the limiter), of the Mach number (against the CD table's nodes) and of
+    the altitude (against ``kink_alt``, m) from the previous step start kept in
+    ``ws[N_WS - 1]``; then ``t`` and the values become the new memory. A crossing within
+    1e-3 h of either end of the step is left inside it.
+    """
+    mem = ws[N_WS - 1]
+    tc = h
+    if mem[EV_OK] > 0.0 and t > mem[EV_T]:
+        dt = t - mem[EV_T]
+        if q_nav >= 0.0 and mem[EV_Q_OK] > 0.0:
+            s0 = q_nav - q_thr
+            ds = (q_nav - mem[EV_Q]) / dt
+            if ds != 0.0:
+                tq = -s0 / ds
+                if 1e-3 * h < tq < tc:
+                    tc = tq
+        dm = (mach - mem[EV_MACH]) / dt
+        if dm != 0.0:
+            for j in range(cd_tab.shape[0]):
+                tm = (cd_tab[j, 0] - mach) / dm
+                if 1e-3 * h < tm < tc:
+                    tc = tm
+        da = (alt - mem[EV_ALT]) / dt
+        if da != 0.0:
+            for j in range(kink_alt.size):
+                ta = (kink_alt[j] - alt) / da
+                if 1e-3 * h < ta < tc:
+                    tc = ta
+    if tc > (1.0 - 1e-3) * h:
+        tc = h
+    mem[EV_T] = t
+    mem[EV_Q] = q_nav
+    mem[EV_Q_OK] = 1.0 if q_nav >= 0.0 else 0.0
+    mem[EV_MACH] = mach
+    mem[EV_ALT] = alt
+    mem[EV_OK] = 1.0
+    return tc
 
 
 @numba.njit(cache=True)
 def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
-           cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec, alt_floor):
+           cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+           alt_floor):
     """Integrate one phase from t0 to t1 with RK4; returns (status, records written)."""
     if t1 <= t0:
         return STATUS_OK, nrec
@@ -423,11 +494,22 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
     k4 = ws[3]
     yt = ws[4]
     ns = y.size
-    for step in range(n):
-        t = t0 + step * dt_max
-        h = dt_max if step < n_full else rem
+    step = 0
+    t = t0
+    on_grid = True
+    while step < n:
+        if on_grid:
+            t = t0 + step * dt_max
+            h = dt_max if step < n_full else rem
+        else:  # the rest of a step that was ended at a kink
+            h = (t0 + (step + 1) * dt_max if step < n_full else t1) - t
         _rhs(t, y, k1, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
              alt0, dalt, log_rho, sound, diag, True)
+        h_ev = _next_event(ws, t, h, diag[9] if P[I_ALPHA_LIM] > 0.0 else -1.0, diag[10],
+                           diag[3], P[I_ALPHA_Q_PA], cd_tab, kink_alt)
+        split = h_ev < h
+        if split:
+            h = h_ev
         # diagnostics at the start of the step
         if diag[0] > out[O_MAX_Q]:
             out[O_MAX_Q] = diag[0]
@@ -479,6 +561,12 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
         if _altitude(y[0], y[1], y[2], body[1], body[2]) < alt_floor:
             out[O_T_END] = t + h
             return STATUS_IMPACT, nrec
+        if split:
+            t += h
+            on_grid = False
+        else:
+            step += 1
+            on_grid = True
     return STATUS_OK, nrec
 
 
@@ -570,18 +658,19 @@ def srm2_target_pitch(r, vr, vh, dv, mu, rp_t, ra_t):
 
 
 @numba.njit(cache=True)
-def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, record):
+def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out, hist, record):
     """Fly one ascent. ``P``: parameter vector (N_PARAM); ``out``: N_OUT results.
 
     Returns the number of history rows written (0 unless ``record``).
     """
     for i in range(out.size):
         out[i] = 0.0
-    P = P.copy()  # the SRM1 loop writes its correction into the row's working slot
+    P = P.copy()  # the SRM1 loop and the segment counter write into the row's working slots
     P[I_CL_DTH] = 0.0
+    P[I_SEG] = SEG_VERTICAL
     mu = body[0]
     omega = body[4]
-    ws = np.empty((5, N_STATE))
+    ws = np.zeros((N_WS, N_STATE))
     diag = np.zeros(N_DIAG)
     y = np.zeros(N_STATE)
     lat = P[I_LAT]
@@ -621,7 +710,8 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
     t = 0.0
     t_ig = P[I_IGN_DELAY]
     st, nrec = _phase(y, t, t_ig, dtb, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body, cd_tab,
-                      alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec, alt_floor)
+                      alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+                      alt_floor)
     # 2) SRM1: phase boundaries at the steering kinks and the (dispersed) burnout
     tb1 = P[I_TB1]
     isp1 = P[I_ISP1]
@@ -641,6 +731,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
         if st != STATUS_OK:
             break
         dtk = 0.25 * dtb if k < 3 else dtb
+        P[I_SEG] = min(k, SEG_PROGRAMME)
         ta = bounds[k]
         tb_ = bounds[k + 1]
         while True:
@@ -655,7 +746,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
                 else:
                     te = min(tb_, t_cl)
             st, nrec = _phase(y, ta, te, dtk, 1, t_ig, f1, isp1, tb1, prof1, P, nvec, dir2, body,
-                              cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
+                              cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
                               alt_floor)
             ta = te
             if st != STATUS_OK or ta >= tb_:
@@ -678,7 +769,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
             coast = P[I_COAST]
         out[O_COAST] = coast
         st, nrec = _phase(y, t, t + coast, dtc, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body,
-                          cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
+                          cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
                           alt_floor)
         t += coast
     out[O_G_IGN2] = y[8]
@@ -721,7 +812,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
         isp2 = P[I_ISP2]
         f2 = P[I_PROP2] * isp2 * G0_M_S2 / tb2
         st, nrec = _phase(y, t, t + tb2, dtb, 2, t, f2, isp2, tb2, prof2, P, nvec, dir2, body,
-                          cd_tab, alt0, dalt, log_rho, sound, ws, diag, out, hist, record, nrec,
+                          cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
                           alt_floor)
         if st == STATUS_OK:
             out[O_T_END] = t + tb2
@@ -738,8 +829,9 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out, hist, re
 
 
 @numba.njit(cache=True, parallel=True)
-def fly_batch(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out):
+def fly_batch(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out):
     """Fly every row of ``P`` (n, N_PARAM) in parallel into ``out`` (n, N_OUT)."""
     dummy = np.zeros((1, N_HIST))
     for k in prange(P.shape[0]):
-        fly(P[k], body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, out[k], dummy, False)
+        fly(P[k], body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out[k], dummy,
+            False)
