@@ -36,6 +36,11 @@ def run(
     windows_only: bool = typer.Option(False, "--windows-only", help="launch windows only, no phases"),
     as_json: bool = typer.Option(False, "--json", help="print results.json (or the summary) on stdout"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+    workers: int = typer.Option(1, "--workers", help="local processes running chunks (1: this process; "
+                                "0: one per core)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="address of a running Dask scheduler "
+                                  "(tcp://host:8786) whose workers run the chunks"),
+    resume: bool = typer.Option(False, "--resume", help="continue the interrupted run saved in OUT/chunks"),
 ) -> None:
     """Run an architecture: launch windows, then the campaign Monte Carlo.
 
@@ -59,6 +64,11 @@ def run(
         raise ConfigError(f"--chunk-size={chunk_size} must be >= 1")
     if sensitivity_trials < 0:
         raise ConfigError(f"--sensitivity-trials={sensitivity_trials} must be >= 0")
+    backend = None
+    if not (nominal or windows_only):  # reach the workers first: a wrong address fails in seconds
+        from ..campaign.runner import open_backend
+
+        backend = open_backend(workers, scheduler)
     arch = load_architecture(config or preset)
     results = analyse_windows(arch, ephemeris)
     _make_dir(out)
@@ -92,7 +102,7 @@ def run(
     campaign = None
     if not windows_only:
         campaign = _run_monte_carlo(arch, results, out, trials, seed, chunk_size, sensitivity_trials,
-                                    ephemeris, quiet or as_json)
+                                    ephemeris, quiet or as_json, backend, resume)
         summary["campaign_results"] = os.path.join(out, "results.json")
     _write(os.path.join(out, "summary.json"), json.dumps(summary, indent=2))
     _write(os.path.join(out, "summary.md"), _markdown(summary))
@@ -147,36 +157,52 @@ def _print_windows(console, arch, results, legs) -> None:
             console.print(f"  launch period: {r.problem}")
 
 
-def _run_monte_carlo(arch, windows, out, trials, seed, chunk_size, sensitivity_trials, ephemeris, quiet):
-    """The campaign Monte Carlo with a progress display; writes the trial table, results, ledger."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+def _run_monte_carlo(arch, windows, out, trials, seed, chunk_size, sensitivity_trials, ephemeris, quiet,
+                     backend=None, resume=False):
+    """The campaign Monte Carlo in saved chunks, with a progress display; writes the trial
+    table, results, ledger and report. Ctrl-C keeps the finished chunks and exits 130."""
+    import sys
+    import time
 
-    from ..campaign.montecarlo import record_custody, run_campaign, write_outputs
+    from ..campaign.montecarlo import record_custody
+    from ..campaign.plan import build_plan
+    from ..campaign.runner import REPORT_COLUMNS, RunInterrupted, open_backend, run_chunked
     from ..samples.custody import init_ledger
 
-    if quiet:
-        res = run_campaign(arch, trials=trials, seed=seed, chunk_size=chunk_size,
-                           sensitivity_trials=sensitivity_trials, windows=windows, ephemeris_path=ephemeris)
-    else:
-        cols = (TextColumn("campaign trials"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
-        import time
-
-        from rich.console import Console
-
-        with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("trials", total=trials, rate="")
-            t0 = time.perf_counter()
-
-            def progress(done):
-                dt = max(time.perf_counter() - t0, 1e-9)
-                bar.update(task, completed=done, rate=f"{done / dt:,.0f} trials/s")
-
-            res = run_campaign(arch, trials=trials, seed=seed, chunk_size=chunk_size,
-                               sensitivity_trials=sensitivity_trials, windows=windows,
-                               ephemeris_path=ephemeris, progress=progress)
+    backend = backend or open_backend()
     try:
-        write_outputs(res, out)
+        plan = build_plan(arch, seed=seed, windows=windows, ephemeris_path=ephemeris)
+        kwargs = dict(chunk_size=chunk_size, backend=backend, resume=resume,
+                      sensitivity_trials=sensitivity_trials, ephemeris_path=ephemeris,
+                      keep_columns=REPORT_COLUMNS)
+        if quiet:
+            res = run_chunked(plan, trials, out, **kwargs)
+        else:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            cols = (TextColumn("campaign trials"), BarColumn(),
+                    TextColumn("{task.completed:,}/{task.total:,}"), TextColumn("{task.fields[rate]}"),
+                    TimeRemainingColumn())
+            with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("trials", total=trials, rate="")
+                start = {}
+
+                def progress(done, total):
+                    if not start:  # trials already saved by an interrupted run do not count in the rate
+                        start.update(t=time.perf_counter(), done=done)
+                        bar.update(task, completed=done)
+                        return
+                    dt = max(time.perf_counter() - start["t"], 1e-9)
+                    bar.update(task, completed=done, rate=f"{(done - start['done']) / dt:,.0f} trials/s")
+
+                res = run_chunked(plan, trials, out, progress=progress, **kwargs)
+    except RunInterrupted as exc:
+        sys.stderr.write(f"msrsim: {exc.message} (--out {out})\n")
+        raise typer.Exit(130) from None
+    finally:
+        backend.close()
+    try:
         ledger = os.path.join(out, "custody.sqlite")
         init_ledger(ledger, force=True)[0].close()
     except OSError as exc:
