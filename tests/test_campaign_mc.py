@@ -48,7 +48,11 @@ def nominal_plan():
 def _with(plan, **sections):
     """The plan with architecture sections replaced (the plan's tables do not depend on them)."""
     arch = plan.architecture
-    upd = {k: getattr(arch, k).model_copy(update=v) for k, v in sections.items()}
+    upd = {}
+    for k, v in sections.items():
+        sec = getattr(arch, k)
+        flat = {f: (getattr(sec, f).model_copy(update=x) if isinstance(x, dict) else x) for f, x in v.items()}
+        upd[k] = sec.model_copy(update=flat)
     return dataclasses.replace(plan, architecture=arch.model_copy(update=upd))
 
 
@@ -306,3 +310,30 @@ def test_cli_run_bad_input_exit_2(tmp_path):
         ["run", "--preset", "baseline_2022", "--config", str(bad)],
     ):
         assert main(argv + ["--out", str(tmp_path / "o")]) == 2, argv
+
+
+def test_physics_memo_reuse_is_exact(nominal_plan):
+    """A sensitivity case run through the memo equals the same case computed from scratch."""
+    from msrsim.campaign.engine import PhysicsMemo
+
+    base = _with(nominal_plan, risk={"enabled": True}, monte_carlo={"dispersions": True})
+    memo = PhysicsMemo()
+    simulate_trials(base, 0, 300, memo=memo)
+    case = _with(base, surface={"global_storm_per_mars_year": 0.6}, risk={"enabled": True, "edl": {"p": 0.05}})
+    a = simulate_trials(case, 0, 300, memo=memo)
+    b = simulate_trials(case, 0, 300)
+    for k in a:
+        assert np.array_equal(a[k], b[k], equal_nan=True), k
+
+
+def test_sensitivity_tornado_moves_p_success_the_right_way(nominal_plan):
+    """Higher failure priors lower P(success); the tornado is sorted by swing."""
+    from msrsim.campaign.montecarlo import sensitivity_tornado
+
+    plan = _with(nominal_plan, risk={"enabled": True}, monte_carlo={"dispersions": True})
+    res = sensitivity_tornado(plan, 200)
+    rows = {r["parameter"]: r for r in res["parameters"]}
+    for name in ("risk.launch", "risk.edl", "risk.rendezvous"):
+        assert rows[name]["p_success_high"] < rows[name]["p_success_low"], name
+    swings = [r["p_success_swing"] for r in res["parameters"]]
+    assert swings == sorted(swings, reverse=True)

@@ -14,6 +14,7 @@ trial's cause is the earliest event that failed, and its milestones after that a
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from scipy.special import betaincinv
@@ -146,6 +147,76 @@ def _failure_probabilities(risk: RiskModel, u_epistemic: np.ndarray) -> dict:
     return out
 
 
+class PhysicsMemo:
+    """Per-trial cache of the expensive phases, keyed by trial index and the phase's inputs.
+
+    The first run through a memo stores every trial it computes; later runs (the cases of a
+    sensitivity study on the same trials and seed) reuse a trial's stored result when the
+    phase's inputs for that trial are exactly equal, and compute only the others. The
+    random numbers of a trial depend on its index alone, so equal inputs mean an equal
+    result: the reuse is exact, not an approximation.
+    """
+
+    def __init__(self):
+        self.store: dict = {}
+
+    def call(self, name: str, ids, inputs, compute) -> dict:
+        """Results of ``compute(rows)`` for every trial ``ids`` (ascending), reusing stored ones.
+
+        Parameters
+        ----------
+        name : str
+            Phase name.
+        ids : numpy.ndarray of int, shape (m,)
+            Global trial indices, ascending.
+        inputs : numpy.ndarray, shape (m, k)
+            The phase's inputs of each trial (anything that changes its result).
+        compute : callable
+            ``compute(rows) -> dict of arrays (len(rows),)`` for row indices into ``ids``.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        x = np.asarray(inputs, dtype=float).reshape(ids.size, -1)
+        st = self.store.get(name)
+        if st is None or ids.size == 0:
+            out = compute(np.arange(ids.size))
+            if st is None and ids.size:
+                self.store[name] = {
+                    "ids": ids.copy(),
+                    "inputs": x.copy(),
+                    "out": {k: np.asarray(v).copy() for k, v in out.items()},
+                }
+            return out
+        pos = np.minimum(np.searchsorted(st["ids"], ids), st["ids"].size - 1)
+        a = st["inputs"][pos]
+        same = (st["ids"][pos] == ids) & np.all((a == x) | (np.isnan(a) & np.isnan(x)), axis=1)
+        rows = np.flatnonzero(~same)
+        new = compute(rows) if rows.size else None
+        out = {}
+        for k, ref in st["out"].items():
+            arr = np.empty(ids.size, dtype=ref.dtype)
+            arr[same] = ref[pos[same]]
+            if new is not None:
+                arr[rows] = new[k]
+            out[k] = arr
+        return out
+
+
+def _memo_call(memo, name, ids, inputs, compute):
+    return compute(np.arange(len(ids))) if memo is None else memo.call(name, ids, inputs, compute)
+
+
+#: Columns of an entry batch kept by the campaign (floats except ``status``).
+ENTRY_TRIAL_KEYS = (
+    "status",
+    "peak_g",
+    "peak_heat_flux_w_cm2",
+    "landing_lat_deg",
+    "landing_lon_deg",
+    "impact_speed_m_s",
+    "entry_to_landing_s",
+)
+
+
 def _fly_grouped(prepared: list, group, z, speed_m_s, epoch_tdb_s) -> dict:
     """Fly each trial's entry with the case prepared for its opportunity (one batch per group)."""
     n = z.shape[0]
@@ -170,9 +241,11 @@ def _fly_grouped(prepared: list, group, z, speed_m_s, epoch_tdb_s) -> dict:
         prepared_ok |= group == j
     status = out.get("status", np.zeros(n, dtype=np.int8))
     out["status"] = np.where(flown, status, np.where(prepared_ok, 2, 3)).astype(np.int8)
-    for k in ("landing_lat_deg", "landing_lon_deg", "entry_to_landing_s", "peak_g", "impact_speed_m_s"):
-        out.setdefault(k, np.full(n, np.nan))
-    return out
+    # the same columns whatever was flown (callers and the memo rely on a fixed set)
+    for k in ENTRY_TRIAL_KEYS:
+        if k not in out:
+            out[k] = np.full(n, np.nan)
+    return {k: out[k] for k in ENTRY_TRIAL_KEYS}
 
 
 def _wrap_deg(x):
@@ -287,7 +360,9 @@ def nominal_surface_ready(
     return t if math.isfinite(t) else float(t_land)
 
 
-def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
+def simulate_trials(
+    plan: CampaignPlan, start: int, stop: int, timings: dict | None = None, memo: PhysicsMemo | None = None
+) -> dict:
     """Run trials ``start..stop-1`` of a campaign: every phase, coupled trial by trial.
 
     Parameters
@@ -296,6 +371,11 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         Once-per-run tables (:func:`msrsim.campaign.plan.build_plan`).
     start, stop : int
         Global trial indices (a chunk); the result does not depend on the chunking.
+    timings : dict, optional
+        Wall time of each phase is added to it, s (phase name -> seconds).
+    memo : PhysicsMemo, optional
+        Reuse the expensive phases of trials whose inputs have not changed since the first
+        run through this memo (sensitivity studies).
 
     Returns
     -------
@@ -309,6 +389,15 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     arch = plan.architecture
     seed = plan.seed
     n = stop - start
+    clock = [time.perf_counter(), None]
+
+    def _lap(name):
+        """Close the previous phase's timer and open ``name``'s."""
+        now = time.perf_counter()
+        if timings is not None and clock[1] is not None:
+            timings[clock[1]] = timings.get(clock[1], 0.0) + now - clock[0]
+        clock[0], clock[1] = now, name
+
     mc = arch.monte_carlo
     disp = mc.dispersions
     day = SECONDS_PER_DAY
@@ -332,6 +421,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
             dead |= mask & (te < tt)
         return ~dead
 
+    _lap("risk and schedule")
     # ---- risk: epistemic draw of each prior, aleatory draw of each event
     u_epi = rng.uniforms(seed, "risk.epistemic", start, stop, len(RiskModel.names()))
     u_ale = rng.uniforms(seed, "risk.aleatory", start, stop, len(RISK_EVENTS))
@@ -386,6 +476,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     fail(event_fails["lander_cruise"], 0.5 * (t_l_dep + t_l_arr), "lander cruise")
     fail(event_fails["ero_moi"], t_e_arr, "ERO orbit insertion")
 
+    _lap("ERO at Mars")
     # ---- ERO at Mars: insertion, spiral to the working orbit, the latest it may leave
     dur = np.array([p.arrival_to_working_orbit_s if p is not None else np.nan for p in plan.ero_phases])
     t_e_ready = t_e_arr + dur[j_e]
@@ -398,6 +489,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         }
     )
 
+    _lap("SRL entry")
     # ---- lander entry, descent and landing at Jezero (its own arrival speed)
     pe = plan.srl_entry[0]
     ecfg = pe.config
@@ -405,7 +497,14 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         rng.normals(seed, "srl.entry", start, stop, ENTRY_NORMALS) if disp else np.zeros((n, ENTRY_NORMALS))
     )
     v_entry = vinf_to_entry_speed_m_s(vinf_l, "mars")
-    srl = _fly_grouped(plan.srl_entry, np.where(alive_at(t_l_arr), j_l, -1), z_srl, v_entry, t_l_arr)
+    g_srl = np.where(alive_at(t_l_arr), j_l, -1)
+    srl = _memo_call(
+        memo,
+        "srl",
+        col["trial"],
+        np.column_stack([g_srl, v_entry, t_l_arr, np.full(n, float(disp))]),
+        lambda r: _fly_grouped(plan.srl_entry, g_srl[r], z_srl[r], v_entry[r], t_l_arr[r]),
+    )
     flown_srl = srl["status"] != 3
     landed = srl["status"] == 0
     t_land = t_l_arr + np.where(landed, srl["entry_to_landing_s"], 0.0)
@@ -434,6 +533,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     # the ERO leaves (at its stay limit) before the lander is down: known when it leaves
     fail(t_land > t_e_leave, t_e_leave, "lander after ERO departure")
 
+    _lap("surface operations")
     # ---- surface operations, sol by sol
     mo = plan.mars_orbit_config
     rdv_nominal_days = np.array(
@@ -491,6 +591,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         }
     )
 
+    _lap("MAV lift-off targeting")
     # ---- MAV lift-off, targeted into the plane that J2 carries into the ERO's
     t_ready = np.where(np.isfinite(surf["t_mav_ready_tdb_s"]), surf["t_mav_ready_tdb_s"], t_land)
     node0 = np.array([p.final_node_deg if p is not None else 0.0 for p in plan.ero_phases])[j_e]
@@ -501,6 +602,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     col.update({"surface_days": (t_mav - t_land) / day, "mav_launch_tdb_s": t_mav})
     fail(event_fails["mav_motor_1"] | event_fails["mav_motor_2"], t_mav, "MAV motor")
 
+    _lap("MAV ascent")
     # ---- MAV ascent from each trial's own lift-off epoch
     z_asc = (
         rng.normals(seed, "mav.ascent", start, stop, ASCENT_NORMALS)
@@ -508,8 +610,21 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         else np.zeros((n, ASCENT_NORMALS))
     )
     fly = np.flatnonzero(alive_at(t_mav))
-    asc_f = fly_trials(plan.ascent_config, plan.ascent_guidance, z_asc[fly], t_mav[fly])
-    asc = {}
+    asc_f = (
+        _memo_call(
+            memo,
+            "ascent",
+            col["trial"][fly],
+            np.column_stack([t_mav[fly], np.full(fly.size, float(disp))]),
+            lambda r: fly_trials(plan.ascent_config, plan.ascent_guidance, z_asc[fly][r], t_mav[fly][r]),
+        )
+        if fly.size
+        else {}
+    )
+    asc = {
+        k: np.full(n, np.nan) for k in ("periapsis_alt_km", "apoapsis_alt_km", "inclination_deg", "raan_deg")
+    }
+    asc.update({"valid": np.zeros(n, dtype=bool), "impact": np.zeros(n, dtype=bool)})
     for k, v in asc_f.items():
         v = np.asarray(v)
         asc[k] = np.full(n, np.nan) if v.dtype.kind == "f" else np.zeros(n, dtype=v.dtype)
@@ -537,6 +652,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         }
     )
 
+    _lap("rendezvous")
     # ---- node difference at the start of rendezvous: the targeted chain's residual plus
     # what the ascent scatter adds (node error at insertion, differential J2 over the wait)
     node_formula = np.degrees(
@@ -605,24 +721,40 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         }
     )
 
+    _lap("OS lifetime")
     # ---- the OS must outlive its wait from lift-off to capture
     os_p = mo.os
     os_wait_days = (t_capture - t_mav) / day
-    life, in_orbit = os_lifetime_batch(
-        np.where(good, hp, np.nan),
-        np.where(good, ha, np.nan),
-        inc,
-        os_p.area_to_mass_m2_kg,
-        os_p.drag_coefficient,
-        os_p.reentry_alt_km,
-        # one horizon for every trial (a chunk's own longest wait would make a trial's
-        # lifetime depend on its chunk): the longest wait the architecture allows
-        max_days=arch.mav.max_os_wait_days + arch.ero.max_mars_stay_days,
+    hp_ok, ha_ok = np.where(good, hp, np.nan), np.where(good, ha, np.nan)
+    # one horizon for every trial (a chunk's own longest wait would make a trial's lifetime
+    # depend on its chunk): the longest wait the architecture allows
+    horizon = arch.mav.max_os_wait_days + arch.ero.max_mars_stay_days
+
+    def lifetimes(r):
+        life_r, ok_r = os_lifetime_batch(
+            hp_ok[r],
+            ha_ok[r],
+            inc[r],
+            os_p.area_to_mass_m2_kg,
+            os_p.drag_coefficient,
+            os_p.reentry_alt_km,
+            max_days=horizon,
+        )
+        return {"life": life_r, "in_orbit": ok_r}
+
+    lt = _memo_call(
+        memo,
+        "os_lifetime",
+        col["trial"],
+        np.column_stack([hp_ok, ha_ok, inc, np.full(n, horizon)]),
+        lifetimes,
     )
+    life, in_orbit = lt["life"], lt["in_orbit"]
     decayed = orbit_ok & (life < os_wait_days)
     fail(decayed, t_mav + life * day, "OS orbit decayed")
     col.update({"os_wait_days": os_wait_days, "os_lifetime_days": np.where(in_orbit, life, np.nan)})
 
+    _lap("return window")
     # ---- return: the best return after capture, within the orbiter's stay limit
     j_r, t_tei, t_earth, vinf_r = _assign_return(t_capture, plan.return_opportunities)
     over = (j_r < 0) | (t_tei > t_e_leave)
@@ -644,14 +776,20 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         }
     )
 
+    _lap("EES entry")
     # ---- Earth Entry System at Utah
     c2 = next(p for p in plan.ees_entry if p is not None).config
     z_ees = (
         rng.normals(seed, "ees.entry", start, stop, ENTRY_NORMALS) if disp else np.zeros((n, ENTRY_NORMALS))
     )
     v_ees = vinf_to_entry_speed_m_s(vinf_r, "earth")
-    ees = _fly_grouped(
-        plan.ees_entry, np.where(alive_at(t_earth), np.maximum(j_r, 0), -1), z_ees, v_ees, t_earth
+    g_ees = np.where(alive_at(t_earth), np.maximum(j_r, 0), -1)
+    ees = _memo_call(
+        memo,
+        "ees",
+        col["trial"],
+        np.column_stack([g_ees, v_ees, t_earth, np.full(n, float(disp))]),
+        lambda r: _fly_grouped(plan.ees_entry, g_ees[r], z_ees[r], v_ees[r], t_earth[r]),
     )
     e_landed = ees["status"] == 0
     t_ees_land = t_earth + np.where(e_landed, ees["entry_to_landing_s"], 0.0)
@@ -676,6 +814,7 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
         }
     )
 
+    _lap("outcomes")
     # ---- first failure by epoch decides the outcome
     code = np.zeros(n, dtype=np.int8)
     t_fail = np.full(n, np.inf)
@@ -691,12 +830,14 @@ def simulate_trials(plan: CampaignPlan, start: int, stop: int) -> dict:
     for k in [k for k in col if k.endswith("_tdb_s") and k != "failure_tdb_s"]:
         v = np.asarray(col[k], dtype=float)
         col[k] = np.where(ok | (v < col["failure_tdb_s"]), v, np.nan)
+    _lap("return sets")
     # ---- samples: the value-maximising set among the tubes that reached the lander
     mask, value = _return_sets(plan, surf["rover_tubes_available"], surf["depot_tubes_available"])
     col["tubes_mask"] = np.where(ok, mask, np.uint64(0)).astype(np.uint64)
     col["tubes_returned"] = np.where(ok, _popcount(mask), 0).astype(np.int16)
     col["value_returned"] = np.where(ok, value, 0.0)
     col["tubes_loaded"] = n_loaded.astype(np.int16)
+    _lap(None)
     return col
 
 

@@ -366,8 +366,12 @@ def sensitivity_tornado(plan: CampaignPlan, trials: int, base: dict | None = Non
     """
     from dataclasses import replace
 
+    from .engine import PhysicsMemo
+
+    memo = PhysicsMemo()  # physics of a trial is reused wherever its inputs did not change
+    base_memo = simulate_trials(plan, 0, trials, memo=memo)
     if base is None:
-        base = simulate_trials(plan, 0, trials)
+        base = base_memo
 
     def stats(tab):
         ok = tab["outcome_code"] == 0
@@ -380,7 +384,7 @@ def sensitivity_tornado(plan: CampaignPlan, trials: int, base: dict | None = Non
     for label, basis, lo_arch, hi_arch in sensitivity_cases(plan.architecture):
         res = []
         for a in (lo_arch, hi_arch):
-            tab = simulate_trials(replace(plan, architecture=a), 0, trials)
+            tab = simulate_trials(replace(plan, architecture=a), 0, trials, memo=memo)
             res.append(stats(tab))
         (pl, ml), (ph, mh) = res
         swing_days = (abs(mh - ml) / SECONDS_PER_DAY) if math.isfinite(mh) and math.isfinite(ml) else None
