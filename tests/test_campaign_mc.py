@@ -319,7 +319,9 @@ def test_physics_memo_reuse_is_exact(nominal_plan):
     base = _with(nominal_plan, risk={"enabled": True}, monte_carlo={"dispersions": True})
     memo = PhysicsMemo()
     simulate_trials(base, 0, 300, memo=memo)
-    case = _with(base, surface={"global_storm_per_mars_year": 0.6}, risk={"enabled": True, "edl": {"p": 0.05}})
+    case = _with(
+        base, surface={"global_storm_per_mars_year": 0.6}, risk={"enabled": True, "edl": {"p": 0.05}}
+    )
     a = simulate_trials(case, 0, 300, memo=memo)
     b = simulate_trials(case, 0, 300)
     for k in a:
