@@ -88,6 +88,24 @@ def test_report_has_every_section_and_figure(run):
     assert flagged == [("S25", "Sapphire Canyon")]
 
 
+def test_report_hover_values_are_the_results_json_values(run):
+    """Hovering a Gantt bar shows the milestone's P10/median/P90 of results.json; a Pareto bar
+    its probability."""
+    _, out, text = run
+    results = results_json(out)
+    gantt = re.search(r'<svg id="fig-gantt".*?</svg>', text, re.S).group(0)
+    tips = re.findall(r"<title>([^<]+)</title>", gantt)
+    for m in results["milestones"]:
+        if "p50_utc" in m:
+            want = f"{m['milestone']}: P10 {m['p10_utc']}, median {m['p50_utc']}, P90 {m['p90_utc']}"
+            assert any(t.startswith(html.escape(want, quote=False)) for t in tips), want
+    pareto = re.search(r'<svg id="fig-pareto".*?</svg>', text, re.S).group(0)
+    tips = re.findall(r"<title>([^<]+)</title>", pareto)
+    assert len(tips) == len(results["failure_causes"])
+    for (cause, p), t in zip(results["failure_causes"].items(), tips, strict=True):
+        assert html.unescape(t) == f"{cause}: {100 * p:.2f} % of trials"
+
+
 def test_report_is_self_contained(run):
     """No reference to any other place: no src/href out of the page, no url(), no @import."""
     _, _, text = run

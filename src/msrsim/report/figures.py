@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..constants import SECONDS_PER_DAY
-from .svg import date_axis, ellipse99, mdate, new_figure, thin
+from .svg import date_axis, ellipse99, mdate, new_figure, thin, tip
 
 _OK = "#1f77b4"
 _FAIL = "#d62728"
@@ -36,8 +36,10 @@ def gantt(milestones: list[dict], nominal_tdb_s: dict, n_trials: int):
     for i, m in enumerate(rows):
         if "p10_tdb_s" in m:
             x0, x1 = mdate([m["p10_tdb_s"], m["p90_tdb_s"]])
-            ax.barh(i, max(x1 - x0, 2.0), left=x0 - (1.0 if x1 - x0 < 2 else 0.0), height=0.5,
-                    color=_SPREAD, edgecolor="none")
+            bars = ax.barh(i, max(x1 - x0, 2.0), left=x0 - (1.0 if x1 - x0 < 2 else 0.0), height=0.5,
+                           color=_SPREAD, edgecolor="none")
+            tip(fig, bars.patches[0], f"{m['milestone']}: P10 {m.get('p10_utc')}, median {m.get('p50_utc')}, "
+                f"P90 {m.get('p90_utc')}; reached in {100 * m['p_reached']:.1f} % of trials")
             ax.plot(mdate([m["p50_tdb_s"]]), [i], "|", color="black", ms=14, mew=2)
         t_nom = nominal_tdb_s.get(m["column"], math.nan)
         if math.isfinite(t_nom):
@@ -89,7 +91,9 @@ def pareto(causes: dict):
     fig, ax = new_figure(9.0, 0.3 * max(len(names), 3) + 1.6)
     if p.size:
         y = np.arange(p.size)[::-1]
-        ax.barh(y, 100 * p, color=_FAIL, alpha=0.85)
+        bars = ax.barh(y, 100 * p, color=_FAIL, alpha=0.85)
+        for b, name, pi in zip(bars.patches, names, p, strict=True):
+            tip(fig, b, f"{name}: {100 * pi:.2f} % of trials")
         ax.set_yticks(y, names)
         cum = np.cumsum(p) / p.sum()
         ax2 = ax.twiny()
@@ -117,8 +121,12 @@ def tornado(sensitivity: dict):
     y = np.arange(len(rows))[::-1]
     for yi, r in zip(y, rows, strict=True):
         lo, hi = 100 * r["p_success_low"], 100 * r["p_success_high"]
-        ax.barh(yi, lo - base, left=base, color="#6baed6", height=0.6)
-        ax.barh(yi, hi - base, left=base, color="#fd8d3c", height=0.6)
+        b1 = ax.barh(yi, lo - base, left=base, color="#6baed6", height=0.6)
+        b2 = ax.barh(yi, hi - base, left=base, color="#fd8d3c", height=0.6)
+        text = (f"{r['parameter']} ({r['basis']}): P(success) {lo:.1f} % low, {hi:.1f} % high; median "
+                f"return {r['median_return_low_utc']} / {r['median_return_high_utc']}")
+        tip(fig, b1.patches[0], text)
+        tip(fig, b2.patches[0], text)
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y, [r["parameter"] for r in rows], fontsize=8)
     ax.set_xlabel(f"P(success) % (base {base:.1f} %, {sensitivity['trials']:,} trials per case, "
@@ -309,11 +317,12 @@ def ero_timeline(phases: list, epochs_tdb_s: dict):
     fig, ax = new_figure(9.0, 0.45 * max(len(phases), 3) + 1.4)
     colours = ["#9467bd", "#8c564b", "#7f7f7f", "#1f77b4", "#bcbd22", "#17becf"]
     y = np.arange(len(phases))[::-1]
-    for yi, (_label, t0, t1), c in zip(y, phases, colours * 3, strict=False):
+    for yi, (label, t0, t1), c in zip(y, phases, colours * 3, strict=False):
         if not (math.isfinite(t0) and math.isfinite(t1)):
             continue
         x0, x1 = mdate([t0, t1])
-        ax.barh(yi, max(x1 - x0, 1.0), left=x0, color=c, height=0.55)
+        bars = ax.barh(yi, max(x1 - x0, 1.0), left=x0, color=c, height=0.55)
+        tip(fig, bars.patches[0], f"{label}: {(t1 - t0) / SECONDS_PER_DAY:.1f} days")
         ax.text(x1, yi, f" {(t1 - t0) / SECONDS_PER_DAY:.0f} d", va="center", fontsize=8)
     for k, (label, t) in enumerate(epochs_tdb_s.items()):
         if math.isfinite(t):

@@ -31,6 +31,7 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: 0.
 figure { margin: 0.6rem 0; flex: 1 1 480px; max-width: 100%; }
 figure svg.figure { width: 100%; height: auto; cursor: zoom-in; }
 figure.zoom { flex-basis: 100%; }
+svg .tip:hover { opacity: 0.7; }
 figcaption { color: var(--muted); font-size: 0.85rem; }
 table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
 th, td { border: 1px solid var(--line); padding: 0.2rem 0.45rem; text-align: left; vertical-align: top; }

@@ -39,6 +39,13 @@ def new_figure(width_in: float = 8.0, height_in: float = 4.5, **subplots):
     return fig, fig.subplots(**subplots)
 
 
+def tip(fig, artist, text: str) -> None:
+    """Attach a hover text to an artist (an SVG ``<title>``, shown by the browser on hover)."""
+    tips = fig.__dict__.setdefault("_msrsim_tips", [])
+    artist.set_gid(f"tip{len(tips)}")
+    tips.append(text)
+
+
 def figure_svg(fig, name: str) -> str:
     """The figure as an ``<svg>`` element (no XML prolog, no DOCTYPE, ids unique to ``name``).
 
@@ -62,6 +69,10 @@ def figure_svg(fig, name: str) -> str:
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{name}-{m.group(1)}"', text)
     text = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{name}-{m.group(1)})", text)
     text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{name}-{m.group(1)}"', text)
+    for k, t in enumerate(fig.__dict__.get("_msrsim_tips", [])):
+        t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        gid = f'<g id="{name}-tip{k}"'
+        text = text.replace(gid + ">", gid + f' class="tip"><title>{t}</title>', 1)
     text = text.replace("<svg ", f'<svg id="fig-{name}" class="figure" role="img" ', 1)
     # responsive: the viewBox keeps the aspect ratio, CSS sets the width
     text = re.sub(r'(<svg[^>]*?) width="[^"]+" height="[^"]+"', r"\1", text, count=1)
