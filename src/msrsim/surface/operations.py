@@ -205,8 +205,8 @@ def _surface_kernel(
                         else:
                             break
                         arm -= 1.0
-                    if arm > handoff_rate:
-                        arm = handoff_rate  # the arm does not bank idle sols
+                    if loaded_r >= rover_avail and loaded_d >= depot_delivered:
+                        arm = 0.0  # nothing waiting: the arm does not bank idle sols
                     rover_done = rover_lost or (arrived and loaded_r >= n_rover)
                     heli_busy = False
                     for h in range(n_heli):
