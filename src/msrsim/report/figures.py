@@ -121,8 +121,11 @@ def tornado(sensitivity: dict):
     y = np.arange(len(rows))[::-1]
     for yi, r in zip(y, rows, strict=True):
         lo, hi = 100 * r["p_success_low"], 100 * r["p_success_high"]
-        b1 = ax.barh(yi, lo - base, left=base, color="#6baed6", height=0.6)
-        b2 = ax.barh(yi, hi - base, left=base, color="#fd8d3c", height=0.6)
+        # the longer bar first, so that a shorter one on the same side stays visible
+        order = [(lo, "#6baed6"), (hi, "#fd8d3c")]
+        order.sort(key=lambda x: -abs(x[0] - base))
+        b1 = ax.barh(yi, order[0][0] - base, left=base, color=order[0][1], height=0.6)
+        b2 = ax.barh(yi, order[1][0] - base, left=base, color=order[1][1], height=0.6)
         text = (f"{r['parameter']} ({r['basis']}): P(success) {lo:.1f} % low, {hi:.1f} % high; median "
                 f"return {r['median_return_low_utc']} / {r['median_return_high_utc']}")
         tip(fig, b1.patches[0], text)
@@ -164,6 +167,7 @@ def porkchop(leg, chosen=None, title: str = ""):
             labels = [t.get_text() for t in old.get_texts()] + lab[-1:]
             ax.legend(handles, labels, loc="upper left", fontsize=7, framealpha=0.85)
     fig.set_size_inches(7.2, 5.6)
+    fig.tight_layout()
     plt.close(fig)  # plot_porkchop draws with pyplot: release its registry entry
     return fig
 
