@@ -3,7 +3,9 @@
 Public API: parameter objects (:class:`MAVParams`, :class:`LaunchSite`,
 :class:`AscentTarget`, :class:`AscentDispersions`, :class:`GuidanceParams`,
 :class:`AscentConfig`, :func:`load_ascent_config`), :func:`design_guidance`,
-:func:`close_loop`, :func:`fly_nominal`, :func:`run_monte_carlo`, :func:`dispersion_sensitivity`;
+:func:`close_loop`, :func:`fly_nominal`, :func:`study_ascent` (what ``msrsim ascent``
+prints, as an :class:`AscentStudy` with ``.summary()``), :func:`run_monte_carlo`,
+:func:`dispersion_sensitivity`;
 for the campaign Monte Carlo, :func:`fly_trials` (caller-supplied standard normals,
 ``ASCENT_NORMALS`` per trial, and per-trial lift-off epochs). Heavy modules load on first
 use.
@@ -36,6 +38,8 @@ _LAZY = {
     "draw_normals": (".montecarlo", "draw_normals"),
     "ASCENT_NORMALS": (".montecarlo", "ASCENT_NORMALS"),
     "fly_nominal": (".flight", "fly_nominal"),
+    "study_ascent": (".study", "study_ascent"),
+    "AscentStudy": (".study", "AscentStudy"),
 }
 
 __all__ = [

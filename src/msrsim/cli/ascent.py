@@ -47,8 +47,6 @@ def ascent(
     Monte Carlo orbit and load scatter, P(periapsis above the minimum) and the OS orbit lifetime;
     writes ascent_profile.png and ascent_scatter.png under --out.
     """
-    import numpy as np
-
     from ..ascent.params import load_ascent_config, make_config
     from ..errors import ConfigError
 
@@ -81,103 +79,27 @@ def ascent(
 
     if figures:  # an impossible --out fails now, not after the design (one-line OS error)
         out.mkdir(parents=True, exist_ok=True)
-    from ..ascent.flight import fly_nominal
-    from ..ascent.guidance import design_guidance
-    from ..ascent.params import GuidanceParams
+    from ..ascent.study import study_ascent
 
-    if cfg.guidance is None and alpha_limit is False:
-        # design from a base guidance with the limiter off; still a designed steering
-        cfg_design = cfg.model_copy(update={"guidance": GuidanceParams(alpha_limiter=False)})
-    else:
-        cfg_design = cfg
-    if cfg.guidance is not None and alpha_limit is not None:
-        cfg = cfg.model_copy(update={"guidance": cfg.guidance.model_copy(
-            update={"alpha_limiter": alpha_limit})})
-    payload_max = None
-    if cfg.guidance is None:
-        design = design_guidance(cfg_design)
-        guidance, converged = design.guidance, design.converged
-        if max_payload:
-            payload_max = design_guidance(cfg_design, maximise_payload=True).payload_kg
-    else:
-        guidance, converged = cfg.guidance, None
-        if max_payload:
-            raise ConfigError("--max-payload redesigns the steering; remove the guidance section")
-    if closed_loop:
-        from ..ascent.guidance import close_loop
-
-        guidance = close_loop(cfg, guidance)
-    hist = fly_nominal(cfg, guidance)
-    nom = hist.orbit
-    mc = None
-    if trials > 0:
-        from ..ascent.montecarlo import run_monte_carlo
-
-        mc = run_monte_carlo(cfg, guidance, trials, seed)
-    sens = None
-    if sensitivity:
-        from ..ascent.montecarlo import dispersion_sensitivity
-
-        sens = dispersion_sensitivity(cfg, guidance, max(trials, 200), seed)
-    lifetime = None
-    if nom["periapsis_alt_km"] > 100.0 and np.isfinite(nom["apoapsis_alt_km"]):
-        from ..marsorbit.lifetime import os_lifetime_days
-
-        lifetime = float(os_lifetime_days(nom["periapsis_alt_km"], nom["apoapsis_alt_km"],
-                                          nom["inclination_deg"]))
-    else:
-        lifetime = 0.0
+    study = study_ascent(cfg, trials=trials, seed=seed, sensitivity=sensitivity,
+                         max_payload=max_payload, alpha_limit=alpha_limit, closed_loop=closed_loop)
+    cfg = study.cfg
+    nom = study.nominal
+    mc = study.monte_carlo
+    sens = study.sensitivity
+    lifetime = study.os_lifetime_days
+    payload_max = study.payload_max_kg
+    converged = study.converged
     fig_paths = []
     if figures:
         from ..ascent.figures import plot_profile, plot_scatter
 
-        fig_paths.append(str(plot_profile(hist, out / "ascent_profile.png")))
+        fig_paths.append(str(plot_profile(study.history, out / "ascent_profile.png")))
         if mc is not None:
             fig_paths.append(str(plot_scatter(mc.orbits, cfg.target.min_periapsis_alt_km,
                                               out / "ascent_scatter.png")))
-
-    def fin(x):
-        return float(x) if np.isfinite(x) else None
-
-    keys = ("periapsis_alt_km", "apoapsis_alt_km", "inclination_deg", "a_km", "e", "raan_deg",
-            "raan_fixed_deg", "argp_deg", "dv_total_m_s", "dv_ideal_m_s", "dv_gravity_loss_m_s",
-            "dv_gravity_loss_srm1_m_s", "dv_gravity_loss_coast_m_s", "dv_gravity_loss_srm2_m_s",
-            "dv_drag_loss_m_s", "dv_steering_loss_m_s", "dv_steering_loss_srm1_m_s",
-            "dv_steering_loss_srm2_m_s", "dv_rotation_benefit_m_s", "dv_other_m_s", "shortfall_m_s",
-            "target_dv_m_s", "max_q_pa", "max_axial_g", "max_accel_g", "max_alpha_deg",
-            "max_alpha_deg_high_q", "max_q_alpha_pa_deg", "coast_s", "flight_time_s",
-            "srm1_burnout_alt_km", "srm1_burnout_speed_m_s", "srm2_ignition_alt_km")
-    result = {k: fin(nom[k]) for k in keys}
-    from ..ascent.core import launch_rotation_angle_rad
-
-    result.update({
-        "mav": cfg.mav.name,
-        "payload_kg": cfg.mav.payload_kg,
-        "payload_max_kg": payload_max,
-        "target": cfg.target.model_dump(),
-        "launch_epoch_utc": cfg.launch_epoch_utc,
-        "t_launch_tdb_s": cfg.launch_tdb_s,
-        "mars_rotation_angle_deg": float(np.degrees(launch_rotation_angle_rad(cfg))),
-        "reached_target": converged,
-        "orbit_ok": bool(nom["orbit_ok"]),
-        "limits": {"max_alpha_deg": cfg.mav.max_alpha_deg,
-                   "alpha_limit_q_pa": cfg.mav.alpha_limit_q_pa,
-                   "max_axial_g": cfg.mav.max_axial_g,
-                   "alpha_limiter": guidance.alpha_limiter,
-                   "alpha_limiter_q_margin": guidance.alpha_limiter_q_margin},
-        "within_limits": bool(nom["limits_ok"]),
-        "p_within_limits": mc.p_within_limits if mc is not None else float(nom["limits_ok"]),
-        "p_orbit_ok": mc.p_orbit_ok if mc is not None else float(nom["orbit_ok"]),
-        "os_lifetime_days": lifetime,
-        "guidance": guidance.model_dump(),
-        "closed_loop": closed_loop,
-        "misalignment_model": cfg.dispersions.misalignment_model,
-        "trials": trials,
-        "seed": seed,
-        "monte_carlo": mc.summary() if mc is not None else None,
-        "sensitivity": sens,
-        "figures": fig_paths,
-    })
+    result = study.summary()
+    result["figures"] = fig_paths
     if as_json:
         emit_json(result)
         return
