@@ -80,3 +80,25 @@ def test_compare_bad_input(capsys, tmp_path, two_runs):
     blocker.write_text("x")
     assert "cannot write the comparison" in _one_line_error(
         capsys, ["compare", d1, d1, "--out", str(blocker / "sub")])
+
+
+@pytest.mark.slow
+def test_compare_runs_an_architecture_file_like_msrsim_run(two_runs, tmp_path):
+    """An architecture file run by compare with the same trials and seed gives the run's own
+    numbers (the run directory beside it), and leaves its files in OUT/<name>/."""
+    import yaml
+
+    from report_support import TRIALS, small_architecture
+
+    d1, _, _ = two_runs
+    cfg = tmp_path / "arch.yaml"
+    cfg.write_text(yaml.safe_dump(small_architecture().model_dump(mode="json"), sort_keys=False))
+    out = tmp_path / "cmp"
+    assert main(["compare", str(cfg), d1, "--trials", str(TRIALS), "--seed", "1", "--out", str(out)]) == 0
+    data = json.loads((out / "compare.json").read_text())
+    here, there = data["runs"]
+    for k in ("p_success", "p_success_ci95", "median_return_utc", "failure_causes", "tubes_returned_mean"):
+        assert here[k] == there[k], k
+    assert here["nominal_ero_mars_phase_dv_m_s"] == pytest.approx(there["nominal_ero_mars_phase_dv_m_s"])
+    for name in ("results.json", "trials.parquet", "nominal.json"):
+        assert (out / "baseline_2022" / name).exists(), name
