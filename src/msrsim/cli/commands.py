@@ -6,4 +6,17 @@ One import per command module; each module owns its commands.
 
 from __future__ import annotations
 
-from . import ascent, compare, custody, entry, export, lowthrust, presets, rendezvous, run, samples, windows
+from . import (
+    ascent,
+    compare,
+    custody,
+    entry,
+    export,
+    lowthrust,
+    presets,
+    rendezvous,
+    run,
+    samples,
+    sweep,
+    windows,
+)
