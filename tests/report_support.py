@@ -109,6 +109,9 @@ def page_requests(netlog_path: str) -> list[str]:
 def open_in_chromium(html_path: str, screenshot: str | None = None, timeout_s: float = 120.0) -> dict:
     """Load a page in headless Chromium: its DOM after load, page requests, console lines.
 
+    No virtual time: the page's own ``data-load-ms`` (load event minus navigation start) is
+    wall-clock time.
+
     Returns
     -------
     dict
@@ -121,7 +124,7 @@ def open_in_chromium(html_path: str, screenshot: str | None = None, timeout_s: f
         netlog = os.path.join(tmp, "netlog.json")
         url = "file://" + os.path.abspath(html_path)
         args = [exe, *_FLAGS, f"--user-data-dir={os.path.join(tmp, 'profile')}", f"--log-net-log={netlog}",
-                "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom", url]
+                "--enable-logging=stderr", "--v=0", "--dump-dom", url]
         run = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s, check=False)
         out = {"dom": run.stdout, "requests": page_requests(netlog),
                "console": [ln for ln in run.stderr.splitlines() if "CONSOLE" in ln]}
