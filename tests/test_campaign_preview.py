@@ -77,7 +77,7 @@ def test_bad_trials():
 def test_cli_run_json_has_campaign(tmp_path, capsys):
     from msrsim.cli import main
 
-    assert main(["run", "--trials", "20", "--json", "--out", str(tmp_path)]) == 0
+    assert main(["run", "--nominal", "--trials", "20", "--json", "--out", str(tmp_path)]) == 0
     s = json.loads(capsys.readouterr().out)
     assert [e["event"] for e in s["campaign"]["events"]][0] == "ERO launch"
     assert (tmp_path / "campaign_timeline.png").stat().st_size > 10_000

@@ -12,13 +12,16 @@ arrays, pydantic models, dataclasses), so it can be pickled to Dask workers.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from ..ascent.guidance import design_guidance
 from ..ascent.montecarlo import ASCENT_NORMALS, fly_trials
-from ..ascent.params import AscentTarget, MAVParams, make_config
+from ..ascent.params import AscentTarget, GuidanceParams, MAVParams, make_config
 from ..bodies import MARS
 from ..constants import SECONDS_PER_DAY
 from ..entry import load_preset
@@ -274,17 +277,47 @@ def _mars_year_float(t):
     return mars_year(t) + solar_longitude_deg(t) / 360.0
 
 
+def _design_cache_path(cfg) -> Path:
+    """File of a cached ascent design: keyed by the config and the ascent package's code."""
+    h = hashlib.sha256(cfg.model_dump_json().encode())
+    pkg = Path(__file__).resolve().parent.parent / "ascent"
+    for f in sorted(pkg.glob("*.py")):
+        h.update(f.read_bytes())
+    root = os.environ.get("MSRSIM_CACHE_DIR") or os.path.join(
+        os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache"), "msrsim")
+    return Path(root) / f"ascent_design_{h.hexdigest()[:24]}.json"
+
+
 @functools.lru_cache(maxsize=4)
 def designed_ascent(preset: str):
-    """The MAV preset's ascent config, designed guidance and nominal delivered orbit (cached:
-    the design is a multi-start optimisation of a few seconds and depends on the preset only).
+    """The MAV preset's ascent config, designed guidance and nominal delivered orbit.
+
+    The design is a multi-start optimisation of several seconds that depends on the preset
+    only; it is cached in memory and on disk (``$MSRSIM_CACHE_DIR``, default beside the numba
+    cache), keyed by the configuration and the source of the ascent package, so a change of
+    either designs afresh.
     """
     mav = MAVParams.harris() if preset == "harris" else MAVParams.mav_sim()
     target = AscentTarget.harris() if preset == "harris" else AscentTarget.mav_sim()
     cfg = make_config({"mav": mav.model_dump(), "target": target.model_dump()})
-    design = design_guidance(cfg)
-    nominal = fly_trials(cfg, design.guidance, np.zeros((1, ASCENT_NORMALS)), np.array([cfg.launch_tdb_s]))
-    return cfg, design.guidance, {k: np.asarray(v)[0] for k, v in nominal.items()}
+    path = _design_cache_path(cfg)
+    guidance = None
+    if path.is_file():
+        try:
+            guidance = GuidanceParams.model_validate_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            guidance = None
+    if guidance is None:
+        guidance = design_guidance(cfg).guidance
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(guidance.model_dump_json(), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # an unwritable cache only costs the next run the design
+    nominal = fly_trials(cfg, guidance, np.zeros((1, ASCENT_NORMALS)), np.array([cfg.launch_tdb_s]))
+    return cfg, guidance, {k: np.asarray(v)[0] for k, v in nominal.items()}
 
 
 def build_plan(

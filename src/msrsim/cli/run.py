@@ -97,7 +97,7 @@ def run(
     summary = {"architecture": arch.name, "title": arch.title, "source": arch.source,
                "earth_return_year": arch.earth_return_year, "ephemeris": ephemeris or "DE421", "legs": legs}
     if nominal and not windows_only:
-        _run_nominal(arch, results, summary, out, seed, ephemeris, as_json)
+        _run_nominal(arch, results, summary, out, min(trials, 100_000), seed, ephemeris, as_json)
         return
     campaign = None
     if not windows_only:
@@ -217,12 +217,12 @@ def _run_monte_carlo(arch, windows, out, trials, seed, chunk_size, sensitivity_t
     return res
 
 
-def _run_nominal(arch, results, summary, out, seed, ephemeris, as_json) -> None:
+def _run_nominal(arch, results, summary, out, trials, seed, ephemeris, as_json) -> None:
     """The campaign preview: every phase chained once (the nominal trial)."""
     from ..campaign import preview_campaign
     from ._campaign_report import phase_table, plot_timeline, timeline_table
 
-    preview = preview_campaign(arch, trials=500, seed=seed, windows=results, ephemeris_path=ephemeris)
+    preview = preview_campaign(arch, trials=trials, seed=seed, windows=results, ephemeris_path=ephemeris)
     summary["campaign"] = preview.summary()
     summary["campaign"]["figure"] = str(plot_timeline(preview, os.path.join(out, "campaign_timeline.png")))
     _write(os.path.join(out, "summary.json"), json.dumps(summary, indent=2))
