@@ -30,8 +30,12 @@ def whole_process(trials: int, cache_dir: str) -> float:
     out = tempfile.mkdtemp(prefix="bench_campaign_")
     env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir, "MPLBACKEND": "Agg"}
     t0 = time.perf_counter()
-    subprocess.run([MSRSIM, "run", "--trials", str(trials), "--out", out, "--quiet"], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [MSRSIM, "run", "--trials", str(trials), "--out", out, "--quiet"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     dt = time.perf_counter() - t0
     shutil.rmtree(out, ignore_errors=True)
     return dt
@@ -57,8 +61,13 @@ for n in {trials_list!r}:
                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}})
 print(json.dumps({{"plan_s": t_plan, "rows": rows}}))
 """
-    res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                         env={**os.environ, "MPLBACKEND": "Agg"})
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -79,26 +88,34 @@ def main() -> None:
     print("machine load (1-min average):", os.getloadavg()[0])
     if not QUICK:
         cold_cache = tempfile.mkdtemp(prefix="bench_numba_")
-        print(f"msrsim run --trials 10000, cold (empty numba cache): {whole_process(10_000, cold_cache):6.1f} s"
-              "   (target <= 60 s)")
+        print(
+            f"msrsim run --trials 10000, cold (empty numba cache): {whole_process(10_000, cold_cache):6.1f} s"
+            "   (target <= 60 s)"
+        )
         shutil.rmtree(cold_cache, ignore_errors=True)
     whole_process(200, cache)  # make sure the cache is warm
     warm = whole_process(10_000, cache)
     print(f"msrsim run --trials 10000, warm whole process:        {warm:6.1f} s   (target <= 20 s)")
     sizes = [10_000] if QUICK else [1_000, 10_000, 100_000]
     ip = in_process(sizes)
-    print(f"plan (windows of every opportunity, ERO phases, entry targeting, ascent design): {ip['plan_s']:.1f} s")
+    print(
+        f"plan (windows of every opportunity, ERO phases, entry targeting, ascent design): {ip['plan_s']:.1f} s"
+    )
     for r in ip["rows"]:
-        print(f"  {r['trials']:>7,} trials: {r['seconds']:7.2f} s  {r['trials_per_s']:9,.0f} trials/s  "
-              f"peak RSS {r['peak_rss_mb']:7.0f} MB")
+        print(
+            f"  {r['trials']:>7,} trials: {r['seconds']:7.2f} s  {r['trials_per_s']:9,.0f} trials/s  "
+            f"peak RSS {r['peak_rss_mb']:7.0f} MB"
+        )
     phases = ip["rows"][-1 if QUICK else 1]["phases"]
     print("time per phase, 10,000 trials (s):")
     for k, v in sorted(phases.items(), key=lambda kv: -kv[1]):
         print(f"  {k:28s} {v:7.3f}")
     ours = [r for r in ip["rows"] if r["trials"] == 10_000][0]["seconds"]
     peer = uncoupled(10_000)
-    print(f"coupled campaign trials (10,000): {ours:.2f} s; uncoupled phase Monte Carlos (preview, 10,000 "
-          f"per phase): {peer:.2f} s; ratio {ours / peer:.2f}")
+    print(
+        f"coupled campaign trials (10,000): {ours:.2f} s; uncoupled phase Monte Carlos (preview, 10,000 "
+        f"per phase): {peer:.2f} s; ratio {ours / peer:.2f}"
+    )
 
 
 if __name__ == "__main__":
