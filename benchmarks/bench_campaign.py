@@ -99,7 +99,8 @@ def main() -> None:
     sizes = [10_000] if QUICK else [1_000, 10_000, 100_000]
     ip = in_process(sizes)
     print(
-        f"plan (windows of every opportunity, ERO phases, entry targeting, ascent design): {ip['plan_s']:.1f} s"
+        f"plan (windows of every opportunity, ERO phases, entry targeting, ascent design): "
+        f"{ip['plan_s']:.1f} s"
     )
     for r in ip["rows"]:
         print(
