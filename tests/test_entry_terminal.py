@@ -72,15 +72,3 @@ def test_without_powered_descent_the_kernel_end_state_is_the_landing():
     # the outputs are copies: the kernel's array is left as it was
     lat[:] = 9.0
     assert out[0, K.O_LAT] == 0.3
-
-
-def test_same_as_the_runner_terminal_model():
-    # Until entry/run.py calls terminal_descent itself, its private copy must agree exactly.
-    from msrsim.entry import run
-
-    private = getattr(run, "_terminal", None)
-    if private is None or private is terminal_descent:
-        pytest.skip("entry/run.py uses terminal_descent")
-    cfg = load_preset("srl-jezero")
-    for a, b in zip(terminal_descent(cfg, _out(ROWS), MARS), private(cfg, _out(ROWS), MARS), strict=True):
-        np.testing.assert_array_equal(a, b)

@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import NoSolutionError
 from . import _kernel as K
 from .model import _local_offsets_km
+from .terminal import terminal_descent
 
 # finite-difference steps: altitude (m), flight-path angle (rad), vertical L/D
 _DH_M = 150.0
@@ -38,7 +39,6 @@ def build_apollo_table(prep, cfg, lat0: float, lon0: float, n_nodes: int = 30):
     """Guidance table (``(m, N_G)``, ascending speed) for ``prep``'s case from the entry place
     ``lat0, lon0`` (rad). Raises NoSolutionError if the reference never reaches range control.
     """
-    from .run import _terminal
 
     e = cfg.entry
     body = prep.body
@@ -113,7 +113,7 @@ def build_apollo_table(prep, cfg, lat0: float, lon0: float, n_nodes: int = 30):
     if np.any(o[:, K.O_STATUS] != K.STATUS_LANDED):
         raise NoSolutionError(f"apollo guidance: perturbed reference trajectories of {cfg.name!r} do not "
                               "all land; the reference is too close to skip-out or to the ground")
-    la, lo, *_ = _terminal(cfg, o, body)
+    la, lo, *_ = terminal_descent(cfg, o, body)
     la = la.reshape(m, 7)
     lo = lo.reshape(m, 7)
     # along-track direction at the base landing point: from the node's ground point

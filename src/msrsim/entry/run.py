@@ -9,7 +9,9 @@ import numpy as np
 
 from ..errors import ConfigError
 from . import _kernel as K
+from .guidance import build_apollo_table
 from .model import EntryConfig, _dest, _local_offsets_km, _Prepared
+from .terminal import terminal_descent
 
 G0 = 9.80665
 
@@ -112,31 +114,6 @@ class EntryResult:
         return {k: clean(v) for k, v in out.items()}
 
 
-def _terminal(cfg: EntryConfig, out, body):
-    """Apply the powered-descent terminal model; returns landing lat, lon (rad), speed, time, dv."""
-    lat = out[:, K.O_LAT].copy()
-    lon = out[:, K.O_LON].copy()
-    t = out[:, K.O_T_END].copy()
-    speed = out[:, K.O_SPEED].copy()
-    dv = np.zeros(len(out))
-    pd = cfg.vehicle.powered_descent
-    if pd is not None:
-        # Constant deceleration from the powered-descent start to touchdown: time
-        # 2 h / v_down, horizontal travel v_h t / 2, delta-v |v| + g t - v_touchdown.
-        vh_e, vh_n, vu = out[:, K.O_VE], out[:, K.O_VN], out[:, K.O_VU]
-        h = pd.start_alt_agl_m
-        v_down = np.maximum(-vu, 1.0)
-        t_pd = 2.0 * h / v_down
-        g_surf = body.mu_m3_s2 / body.r_eq_m ** 2
-        r = body.r_eq_m
-        lat = lat + 0.5 * vh_n * t_pd / r
-        lon = lon + 0.5 * vh_e * t_pd / (r * np.cos(lat))
-        dv = np.hypot(np.hypot(vh_e, vh_n), vu) + g_surf * t_pd - pd.touchdown_speed_m_s
-        t = t + t_pd
-        speed = np.full(len(out), pd.touchdown_speed_m_s)
-    return lat, lon, speed, t, dv
-
-
 _SCALAR_KEYS = ("status", "peak_g", "peak_g_speed_m_s", "peak_heat_flux_w_cm2", "peak_radiative_w_cm2",
                 "heat_load_j_cm2", "peak_qdyn_pa", "deploy_time_s", "deploy_mach", "deploy_qdyn_pa",
                 "deploy_alt_m", "landing_lat_deg", "landing_lon_deg", "impact_speed_m_s",
@@ -145,7 +122,7 @@ _SCALAR_KEYS = ("status", "peak_g", "peak_g_speed_m_s", "peak_heat_flux_w_cm2", 
 
 
 def _scalars(cfg, out, body):
-    lat, lon, speed, t, dv = _terminal(cfg, out, body)
+    lat, lon, speed, t, dv = terminal_descent(cfg, out, body)
     landed = out[:, K.O_STATUS] == K.STATUS_LANDED
     nan = np.where(landed, 1.0, np.nan)
     return {
@@ -200,7 +177,7 @@ def _target_entry(prep: _Prepared, cfg: EntryConfig):
         if out[0, K.O_STATUS] != K.STATUS_LANDED:
             raise ConfigError(f"nominal trajectory of {cfg.name!r} does not land "
                               f"({STATUS_NAMES[int(out[0, K.O_STATUS])]}); check entry.fpa_deg")
-        lat, lon, *_ = _terminal(cfg, out, body)
+        lat, lon, *_ = terminal_descent(cfg, out, body)
         de, dn = _local_offsets_km(lat, lon, tlat, tlon, body.r_eq_m)
         miss = math.hypot(de[0], dn[0])
         if miss < best[0]:
@@ -256,8 +233,6 @@ def prepare_entry(cfg: EntryConfig, atmosphere=None) -> PreparedEntry:
     lat0, lon0 = _target_entry(prep, cfg)
     gtab = None
     if cfg.vehicle.guidance == "apollo":
-        from .guidance import build_apollo_table
-
         gtab = build_apollo_table(prep, cfg, lat0, lon0)
         prep.install_guidance(gtab, cfg.vehicle.apollo.overcontrol_gain)
     return PreparedEntry(cfg, prep, lat0, lon0, gtab)
