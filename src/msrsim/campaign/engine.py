@@ -864,7 +864,7 @@ def _return_sets(plan: CampaignPlan, rover_tubes, depot_tubes):
     ntube = vm.individual.size
     cap = plan.architecture.orbiting_sample.capacity
     for p, (kk, mm) in enumerate(pairs):
-        key = (int(kk), int(mm))
+        key = (cap, int(kk), int(mm))  # the capacity too: variants of one plan may differ in it
         hit = plan.selection_cache.get(key)
         if hit is None:
             avail = np.zeros(ntube, dtype=bool)
