@@ -91,6 +91,14 @@ STATUS_IMPACT = 1
 N_STATE = 12  # r(3) v(3) m dv_thrust G D S C
 
 FINE_S = 4.0  # SRM1 is integrated with dt_burn / 4 for its first FINE_S seconds
+# Above the sensible atmosphere the flight is smooth (two-body + J2, constant-attitude SRM2
+# thrust at a flat or tabulated level): the SRM2 burn takes SRM2_STEP_FACTOR x dt_burn
+# and the coast above VAC_ALT_M takes VAC_STEP_FACTOR x dt_coast (at 150 km the drag
+# deceleration is ~1e-7 m/s^2). Both scale with the settings, so an 8x finer run is
+# 8x finer everywhere.
+SRM2_STEP_FACTOR = 5.0
+VAC_STEP_FACTOR = 10.0
+VAC_ALT_M = 150e3
 N_DIAG = 11  # q, sensed |a|, α, altitude, axial a, thrust, body axis (3), q_nav, Mach: _rhs
 # Kinks of the right-hand side inside a step cost RK4 its order (a local error ~ h^2 times
 # the jump in the derivative). Two kinks matter: the α limiter's envelope switching from
@@ -433,7 +441,7 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
 
 
 @numba.njit(cache=True)
-def _next_event(ws, t, h, q_nav, mach, alt, q_thr, cd_tab, kink_alt):
+def _next_event(ws, t, h, q_nav, mach, alt, q_thr, cd_tab, kink_alt, alt_vac):
     """Time from ``t`` to the first kink predicted inside a step of ``h`` s, or ``h``.
 
     Linear extrapolation of the on-board q (against ``q_thr``; ``q_nav`` < 0 when not
@@ -465,7 +473,11 @@ def _next_event(ws, t, h, q_nav, mach, alt, q_thr, cd_tab, kink_alt):
                 ta = (kink_alt[j] - alt) / da
                 if 1e-3 * h < ta < tc:
                     tc = ta
-    if tc > (1.0 - 1e-3) * h:
+            if alt_vac > 0.0:
+                ta = (alt_vac - alt) / da
+                if 0.0 < ta < tc:
+                    tc = ta
+    if tc > (1.0 - 1e-3) * h and not (alt_vac > 0.0 and tc < h):
         tc = h
     mem[EV_T] = t
     mem[EV_Q] = q_nav
@@ -479,8 +491,13 @@ def _next_event(ws, t, h, q_nav, mach, alt, q_thr, cd_tab, kink_alt):
 @numba.njit(cache=True)
 def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
            cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
-           alt_floor):
-    """Integrate one phase from t0 to t1 with RK4; returns (status, records written)."""
+           alt_floor, alt_vac=-1.0):
+    """Integrate one phase from t0 to t1 with RK4; returns (status, records written).
+
+    With ``alt_vac`` > 0 (m), a step ends where the altitude reaches ``alt_vac`` and the
+    rest of the phase, above the sensible atmosphere, takes steps ``VAC_STEP_FACTOR``
+    times longer (a new grid from that point, so the result stays continuous).
+    """
     if t1 <= t0:
         return STATUS_OK, nrec
     # full steps of dt_max and one shorter final step: the result is continuous in the
@@ -505,8 +522,21 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
             h = (t0 + (step + 1) * dt_max if step < n_full else t1) - t
         _rhs(t, y, k1, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
              alt0, dalt, log_rho, sound, diag, True)
+        if alt_vac > 0.0 and diag[3] >= alt_vac * (1.0 - 1e-9):
+            # above the air: a coarser grid from here to the end of the phase
+            alt_vac = -1.0
+            t0 = t
+            dt_max = dt_max * VAC_STEP_FACTOR
+            n_full = int((t1 - t0) / dt_max)
+            rem = (t1 - t0) - n_full * dt_max
+            n = n_full + 1 if rem > 1e-9 * dt_max else n_full
+            step = 0
+            on_grid = True
+            if n == 0:
+                break
+            h = dt_max if n_full > 0 else rem
         h_ev = _next_event(ws, t, h, diag[9] if P[I_ALPHA_LIM] > 0.0 else -1.0, diag[10],
-                           diag[3], P[I_ALPHA_Q_PA], cd_tab, kink_alt)
+                           diag[3], P[I_ALPHA_Q_PA], cd_tab, kink_alt, alt_vac)
         split = h_ev < h
         if split:
             h = h_ev
@@ -770,7 +800,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
         out[O_COAST] = coast
         st, nrec = _phase(y, t, t + coast, dtc, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body,
                           cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
-                          alt_floor)
+                          alt_floor, VAC_ALT_M)
         t += coast
     out[O_G_IGN2] = y[8]
     out[O_D_IGN2] = y[9]
@@ -811,7 +841,8 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
         tb2 = P[I_TB2]
         isp2 = P[I_ISP2]
         f2 = P[I_PROP2] * isp2 * G0_M_S2 / tb2
-        st, nrec = _phase(y, t, t + tb2, dtb, 2, t, f2, isp2, tb2, prof2, P, nvec, dir2, body,
+        st, nrec = _phase(y, t, t + tb2, dtb * SRM2_STEP_FACTOR, 2, t, f2, isp2, tb2, prof2, P, nvec,
+                          dir2, body,
                           cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
                           alt_floor)
         if st == STATUS_OK:
