@@ -19,8 +19,8 @@ from msrsim.campaign.engine import CAUSE_CODE, CAUSES, RISK_EVENTS, simulate_tri
 from msrsim.campaign.montecarlo import run_trials, summarise, trial_table_arrow, wilson_interval
 from msrsim.campaign.plan import build_plan, conjunction_blackout
 from msrsim.campaign.preview import preview_campaign
-from msrsim.campaign.rng import BLOCK_TRIALS, normals, uniforms
 from msrsim.errors import ConfigError
+from msrsim.rng import BLOCK_TRIALS, normals, uniforms
 from msrsim.timescales import tdb_to_utc, utc_to_tdb
 
 DAY = 86400.0

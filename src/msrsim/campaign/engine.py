@@ -4,7 +4,7 @@
 CampaignPlan` and returns one array per column of the trial table. Each phase is a batched
 call over the trials' own inputs (the lander's entry speed from its own transfer, the MAV
 lift-off from its own surface timeline, the OS orbit from its own ascent), with random
-numbers from :mod:`msrsim.campaign.rng` (one stream per phase, keyed by trial index), so a
+numbers from :mod:`msrsim.rng` (one stream per phase, keyed by trial index), so a
 trial's row does not depend on which chunk or worker ran it.
 
 Failures are outcomes: each event that can end a trial gives a mask and an epoch; the
@@ -19,6 +19,7 @@ import time
 import numpy as np
 from scipy.special import betaincinv
 
+from .. import rng
 from ..ascent.montecarlo import ASCENT_NORMALS, fly_trials
 from ..constants import SECONDS_PER_DAY
 from ..entry.model import _local_offsets_km
@@ -28,7 +29,6 @@ from ..marsorbit.nodes import launch_node_batch_rad, targeted_launch_batch
 from ..marsorbit.rendezvous import node_rate_rad_s, rendezvous_batch
 from ..samples.select import solve_selection
 from ..surface.operations import SOL_S, simulate_surface, storm_onsets
-from . import rng
 from .model import RiskModel
 from .plan import CampaignPlan, vinf_to_entry_speed_m_s
 

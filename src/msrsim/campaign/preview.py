@@ -190,13 +190,13 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     from ..entry import load_preset, run_entry
     from ..errors import ConfigError
     from ..marsorbit.params import MarsOrbitConfig
+    from ..rng import phase_key
     from ..samples.select import select_return_set
     from ..timescales import tdb_to_utc
     from ..windows import entry_speed_km_s
     from .architecture import Architecture, analyse_windows, load_architecture
     from .engine import nominal_surface_ready
     from .mission import ero_legs, plan_mars_orbit_phase
-    from .rng import phase_key
 
     if not isinstance(trials, int | np.integer) or not 0 <= trials <= 1_000_000:
         raise ConfigError(f"trials={trials!r} must be an integer in 0..1000000")

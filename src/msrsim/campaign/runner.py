@@ -3,7 +3,7 @@
 :func:`run_chunked` runs the trials of a :class:`~msrsim.campaign.plan.CampaignPlan` in
 chunks of global trial indices. Each chunk is one call of
 :func:`msrsim.campaign.engine.simulate_trials`, whose random numbers depend only on (seed,
-phase, trial index) (:mod:`msrsim.campaign.rng`), so the trial table does not depend on
+phase, trial index) (:mod:`msrsim.rng`), so the trial table does not depend on
 the chunk size, the number of workers or the order in which chunks finish.
 
 Where chunks run (:func:`open_backend`):

@@ -8,7 +8,7 @@ chunked run of :mod:`msrsim.campaign.runner` in ``OUT/variants/vNNN/`` on one sh
 end, so a sweep resumes variant by variant and chunk by chunk.
 
 Common random numbers: every variant uses the sweep's seed, so trial ``i`` of every variant
-draws the same numbers in every phase (:mod:`msrsim.campaign.rng`); a difference between
+draws the same numbers in every phase (:mod:`msrsim.rng`); a difference between
 variants is the effect of the varied fields, not sampling noise.
 
 Variants that differ only in fields the trial function reads (risk priors, slips, surface

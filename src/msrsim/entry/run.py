@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import rng as rng_policy
 from ..errors import ConfigError
 from . import _kernel as K
 from .guidance import build_apollo_table
@@ -344,8 +345,8 @@ def run_entry(cfg: EntryConfig, trials: int = 0, seed: int = 1, history: bool = 
     trials : int
         Number of Monte Carlo trials (0: nominal only).
     seed : int
-        Random seed (numpy PCG64); trial ``k`` draws the same dispersions however the batch
-        is split, as each trial's normals come from its own ``SeedSequence`` child.
+        Random seed; the trials' normals are the "entry" stream of :mod:`msrsim.rng`, so
+        trial ``k`` draws the same dispersions however many trials are flown.
     history : bool
         Record the nominal trajectory's time history.
     atmosphere : Atmosphere, optional
@@ -388,15 +389,9 @@ def body_radius_m(pe: PreparedEntry) -> float:
 
 
 def _normals(seed: int, n: int, k: int) -> np.ndarray:
-    """(n, k) standard normals, trial-wise reproducible: one block stream per 4096 trials."""
-    if n == 0:
-        return np.zeros((0, k))
-    ss = np.random.SeedSequence(seed)
-    blocks = []
-    nb = (n + 4095) // 4096
-    for child in ss.spawn(nb):
-        blocks.append(np.random.Generator(np.random.PCG64(child)).standard_normal((4096, k)))
-    return np.vstack(blocks)[:n]
+    """(n, k) standard normals of an entry Monte Carlo: the "entry" stream of :mod:`msrsim.rng`
+    (trial ``i`` draws the same numbers however many trials are flown)."""
+    return rng_policy.normals(seed, "entry", 0, n, k)
 
 
 def point_in_polygon(lat_deg, lon_deg, poly_lat_lon_deg) -> np.ndarray:

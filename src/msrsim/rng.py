@@ -1,6 +1,7 @@
-"""The campaign's one random-number policy: a stream per (seed, phase, block of trials).
+"""msrsim's one random-number policy: a stream per (seed, phase, block of trials).
 
-Every random number of a campaign trial comes from :func:`normals` or :func:`uniforms`.
+Every random number of a campaign trial, and of each phase model's own Monte Carlo, comes
+from :func:`normals` or :func:`uniforms`.
 Trials are grouped into fixed blocks of :data:`BLOCK_TRIALS` consecutive trial indices;
 block ``b`` of phase ``p`` is drawn from ``numpy.random.SeedSequence(seed,
 spawn_key=(phase_key(p), b))`` as one ``(BLOCK_TRIALS, k)`` array, and a run over trials
