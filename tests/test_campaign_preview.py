@@ -97,3 +97,18 @@ def test_os_survival_counts_orbits_outliving_the_wait(preview):
               "apoapsis_alt_km": np.array([300.0, 320.0, 300.0, np.nan]),
               "inclination_deg": np.full(4, 25.0)}
     assert _fraction_surviving(orbits, wait, OSParams()) == pytest.approx(0.5)
+
+
+def test_every_phase_yields_its_numbers(preview):
+    """No phase of the nominal chain silently gives no number (NaN would read as null)."""
+    s = preview.summary()
+    assert s["phase_failures"] == []
+
+
+def test_a_phase_without_a_number_is_reported(preview):
+    """A phase whose number is NaN is named in phase_failures, not hidden as null."""
+    import dataclasses
+
+    broken = dataclasses.replace(preview, mars_orbit=dataclasses.replace(
+        preview.mars_orbit, summary={**preview.mars_orbit.summary, "tei_dv_m_s": float("nan")}))
+    assert "mars_orbit.tei_dv_m_s" in broken.summary()["phase_failures"]

@@ -84,7 +84,7 @@ class CampaignPreview:
         mo = self.mars_orbit.summary
         asc = self.ascent_orbit
         mc = self.ascent_monte_carlo
-        return {
+        out = {
             "architecture": self.architecture.name,
             "title": self.architecture.title,
             "trials_per_phase": self.trials,
@@ -130,6 +130,13 @@ class CampaignPreview:
             | {"entry_speed_km_s": num(self.ees_entry.config.entry.speed_m_s / 1e3),
                "fpa_deg": num(self.ees_entry.config.entry.fpa_deg, 3)},
         }
+        # a phase that yields no number is a reported failure, never a silent null: only the
+        # Monte Carlo statistics may be absent, and only when no trials were flown
+        optional = {"p_orbit_ok", "p_os_survives_to_capture", "ellipse99_major_km", "ellipse99_minor_km",
+                    "centre_offset_km", "p_within_radius", "p_inside_zone"} if not self.trials else set()
+        out["phase_failures"] = [f"{sec}.{k}" for sec, vals in out.items() if isinstance(vals, dict)
+                                 for k, v in vals.items() if v is None and k not in optional]
+        return out
 
 
 def _fraction_surviving(orbits: dict, wait_days: float, os_params) -> float:
@@ -237,7 +244,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
 
     # MAV: lift-off when the Mars-orbit plan puts it (timed for the ERO's plane)
     t_mav = float(epochs["mav_launch"])
-    asc_cfg = make_ascent_config({"launch_epoch_utc": tdb_to_utc(t_mav, "seconds")})
+    asc_cfg = make_ascent_config({"launch_epoch_tdb_s": t_mav})
     design = design_guidance(asc_cfg)
     orbit = fly_nominal(asc_cfg, design.guidance).orbit
     asc_mc = run_monte_carlo(asc_cfg, design.guidance, trials, seed) if trials else None
