@@ -199,7 +199,6 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     from ..marsorbit.params import MarsOrbitConfig
     from ..rng import phase_key
     from ..samples.select import select_return_set
-    from ..timescales import tdb_to_utc
     from ..windows import entry_speed_km_s
     from .architecture import Architecture, analyse_windows, load_architecture
     from .engine import nominal_surface_ready
