@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +10,7 @@ import numpy as np
 from ..constants import SECONDS_PER_DAY
 from ..errors import ConfigError, check_finite_positive
 from .params import SolarElectricParams
+from .transfer import MU_SUN as MU_SUN_KM3_S2
 from .transfer import LowThrustResult, _build, _check_nonneg, _guess_vector, _solve
 
 
@@ -70,7 +70,7 @@ def body_transfer(from_body: str, to_body: str, depart_tdb_s: float, arrive_tdb_
     r0, v0 = planet_state(a, td, ephemeris_path)
     rf, vf = planet_state(b, ta, ephemeris_path)
     c3 = _check_nonneg("c3_max_km2_s2", c3_max_km2_s2, "km^2/s^2")
-    p = _build(r0, v0, rf, vf, ta - td, m0_kg, thrust_n, isp_s, 1.32712440018e11, n_segments,
+    p = _build(r0, v0, rf, vf, ta - td, m0_kg, thrust_n, isp_s, MU_SUN_KM3_S2, n_segments,
                math.sqrt(c3), vinf_arrive_max_km_s, capture, sep)
     return _solve(p, _guess_vector(p, guess), maxiter)
 
@@ -93,6 +93,10 @@ class LowThrustGrid:
     feasible, converged : numpy.ndarray of bool, shape (N, M)
     miss_position_km : numpy.ndarray, shape (N, M)
         Closest miss of infeasible cells (0 where feasible within tolerance).
+    slsqp_cell : numpy.ndarray of bool or None, shape (N, M)
+        Cells solved by SLSQP (the seed and fallbacks) rather than by continuation.
+    propagations : numpy.ndarray of int or None, shape (N, M)
+        Propagations (continuation) plus SLSQP iterations spent on each cell.
     """
 
     depart_tdb_s: np.ndarray
@@ -108,6 +112,8 @@ class LowThrustGrid:
     miss_position_km: np.ndarray = field(repr=False)
     from_body: str = "earth"
     to_body: str = "mars"
+    slsqp_cell: np.ndarray | None = field(repr=False, default=None)
+    propagations: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def arrive_tdb_s(self) -> np.ndarray:
@@ -123,45 +129,25 @@ class LowThrustGrid:
                                                         score.shape))
 
 
-def _sweep(args):
-    """Solve the cells of some departure rows in a serpentine order, each warm-started from
-    the previous cell (the first from the row above)."""
-    (rows, depart, tof_days, from_body, to_body, m0_kg, sep, thrust_n, isp_s, c3, varr, capture,
-     n_segments, ephemeris_path, maxiter) = args
-    m = len(tof_days)
-    out = {}
-    prev_row_first = None
-    prev = None
-    for k, i in enumerate(rows):
-        order = range(m) if k % 2 == 0 else range(m - 1, -1, -1)
-        first = True
-        for j in order:
-            g = prev if not first else (prev if prev is not None else prev_row_first)
-            res = body_transfer(from_body, to_body, depart[i], depart[i] + tof_days[j] * SECONDS_PER_DAY,
-                                m0_kg=m0_kg, sep=sep, thrust_n=thrust_n, isp_s=isp_s, c3_max_km2_s2=c3,
-                                vinf_arrive_max_km_s=varr, capture=capture, n_segments=n_segments,
-                                guess=g if (g is not None and g.feasible) else None,
-                                ephemeris_path=ephemeris_path, maxiter=maxiter)
-            out[(i, j)] = (res.final_mass_kg, res.propellant_kg, res.dv_m_s,
-                           float(res.vinf_departure_km_s @ res.vinf_departure_km_s),
-                           tuple(res.vinf_arrival_km_s), res.mass_after_capture_kg, res.feasible,
-                           res.converged, res.miss_position_km)
-            prev = res
-            first = False
-    return out
-
-
 def lowthrust_porkchop(from_body: str, to_body: str, depart_tdb_s, tof_days, *, m0_kg: float,
                        sep: SolarElectricParams | None = None, thrust_n: float | None = None,
                        isp_s: float | None = None, c3_max_km2_s2: float = 0.0,
                        vinf_arrive_max_km_s: float = 0.0, capture=None, n_segments: int = 20,
                        ephemeris_path: str | None = None, workers: int | None = None,
-                       maxiter: int = 40) -> LowThrustGrid:
-    """Final mass over a departure x time-of-flight grid (warm-started neighbour to neighbour).
+                       maxiter: int = 150, confirm_infeasible: bool = False) -> LowThrustGrid:
+    """Final mass over a departure x time-of-flight grid, continued from cell to cell.
 
-    Each cell is a :func:`body_transfer`; cells are swept in a serpentine order so that each
-    starts from its neighbour's solution (the first cell of a row from the row before),
-    and contiguous blocks of departure rows run in ``workers`` processes.
+    One cell near the grid's centre is solved by SLSQP (:func:`body_transfer`); every other
+    cell is continued from a solved neighbour on the optimality conditions of the leg
+    (:mod:`msrsim.kernels.lowthrust_kkt`: the neighbour's multipliers and control, a few
+    propagations with exact sensitivities), in waves of growing distance from the seed,
+    each wave one compiled call over its cells in parallel threads. Cells where continuation
+    fails from every solved neighbour are solved by SLSQP from the nearest solved cell when
+    they lie inside the solved region (the next shorter flight solved, or three solved
+    neighbours) and, if feasible, restart the continuation around them. The other unsolved
+    cells (beyond the short-flight edge of the feasible region) are reported infeasible with
+    the smallest miss of the continuation's attempts (an upper bound of the closest miss);
+    ``confirm_infeasible=True`` runs SLSQP's closest-miss solve on each of them instead.
 
     Parameters
     ----------
@@ -175,10 +161,15 @@ def lowthrust_porkchop(from_body: str, to_body: str, depart_tdb_s, tof_days, *, 
     n_segments : int
         Segments per leg (default 20, coarser than a single transfer's 30).
     workers : int, optional
-        Processes (default: the CPU count, at most 2 per 1 departure row).
+        Threads of the compiled continuation (default: numba's).
     maxiter : int
-        SLSQP iterations per cell (warm starts need few).
+        SLSQP iterations per stage of the seed and fallback cells.
+    confirm_infeasible : bool
+        Solve every cell continuation could not reach by SLSQP (seconds per cell).
     """
+    from ..ephemeris import check_body, planet_state
+    from .continuation import LegBatch, flood, nearest_done, repair
+
     depart = np.atleast_1d(np.asarray(depart_tdb_s, dtype=float))
     tofs = np.atleast_1d(np.asarray(tof_days, dtype=float))
     if depart.ndim != 1 or tofs.ndim != 1 or depart.size == 0 or tofs.size == 0:
@@ -190,38 +181,84 @@ def lowthrust_porkchop(from_body: str, to_body: str, depart_tdb_s, tof_days, *, 
     if thrust_n is not None:
         check_finite_positive("thrust_n", thrust_n, "N")
         check_finite_positive("isp_s", isp_s, "s")
+    a, b = check_body(from_body), check_body(to_body)
+    if a == b or "sun" in (a, b):
+        raise ConfigError(f"from_body={from_body!r}, to_body={to_body!r}: need two different planets")
+    c3 = _check_nonneg("c3_max_km2_s2", c3_max_km2_s2, "km^2/s^2")
     n, m = depart.size, tofs.size
-    nw = workers if workers is not None else min(os.cpu_count() or 1, 2)
-    nw = max(1, min(int(nw), n))
-    blocks = [list(b) for b in np.array_split(np.arange(n), nw)]
-    common = (depart, tofs, from_body, to_body, m0_kg, sep, thrust_n, isp_s, c3_max_km2_s2,
-              vinf_arrive_max_km_s, capture, n_segments, ephemeris_path, maxiter)
-    if nw == 1:
-        parts = [_sweep((blocks[0],) + common)]
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+    td = np.repeat(depart, m)
+    tof_s = np.tile(tofs, n) * SECONDS_PER_DAY
+    r0, v0 = planet_state(a, td, ephemeris_path)
+    rf, vf = planet_state(b, td + tof_s, ephemeris_path)
 
-        with ProcessPoolExecutor(nw, mp_context=mp.get_context("spawn")) as pool:
-            parts = list(pool.map(_sweep, [(b,) + common for b in blocks]))
-    mf = np.full((n, m), np.nan)
-    prop = np.full((n, m), np.nan)
-    dv = np.full((n, m), np.nan)
-    c3 = np.full((n, m), np.nan)
-    varr = np.full((n, m, 3), np.nan)
-    cap = np.full((n, m), np.nan) if capture is not None else None
-    feas = np.zeros((n, m), dtype=bool)
-    conv = np.zeros((n, m), dtype=bool)
-    miss = np.zeros((n, m))
-    for part in parts:
-        for (i, j), (f, pr, d, c, va, ca, fe, co, mi) in part.items():
-            feas[i, j] = fe
-            conv[i, j] = co
-            miss[i, j] = mi
-            if fe:
-                mf[i, j], prop[i, j], dv[i, j], c3[i, j] = f, pr, d, c
-                varr[i, j] = va
-                if cap is not None:
-                    cap[i, j] = ca
-    return LowThrustGrid(depart, tofs, mf, prop, dv, c3, varr, cap, feas, conv, miss,
-                         from_body=str(from_body).lower(), to_body=str(to_body).lower())
+    def build_args(k):
+        return (r0[k], v0[k], rf[k], vf[k], tof_s[k], m0_kg, thrust_n, isp_s, MU_SUN_KM3_S2, n_segments,
+                math.sqrt(c3), vinf_arrive_max_km_s, capture, sep)
+
+    shape = (n, m)
+    centre = int(np.ravel_multi_index((n // 2, m // 2), shape))
+    batch = LegBatch(_build(*build_args(centre)), r0, v0, rf, vf, tof_s, build_args)
+    threads = _threads(workers)
+    try:
+        # seed: the centre cell, else the longest flights of the middle and outer rows
+        for k in (centre, (n // 2) * m + m - 1, m - 1, n * m - 1, (n // 2) * m):
+            batch.solve_slsqp(k, maxiter=maxiter)
+            if batch.done[k]:
+                break
+        flood(batch, shape, [int(k) for k in np.flatnonzero(batch.done)])
+        nbrs = _grid_neighbours(shape)
+        tried = set()
+        while True:
+            # SLSQP where continuation failed inside the solved region (a solved neighbour at
+            # the next shorter flight, or three solved neighbours): there a feasible leg is
+            # expected. Cells beyond the edge of the solved region at short flight times are
+            # left infeasible unless confirm_infeasible (SLSQP each: slow)
+            todo = []
+            for k in np.flatnonzero(~batch.done):
+                k = int(k)
+                if k in tried:
+                    continue
+                nd = sum(bool(batch.done[x]) for x in nbrs[k])
+                shorter = k % m > 0 and batch.done[k - 1]
+                if confirm_infeasible or shorter or nd >= 3:
+                    todo.append((nd, k))
+            if not todo:
+                break
+            k = max(todo)[1]
+            tried.add(k)
+            batch.solve_slsqp(k, nearest_done(batch, shape, k), maxiter=maxiter)
+            if batch.done[k]:
+                flood(batch, shape, [k])
+                repair(batch, nbrs)
+    finally:
+        _threads(threads)
+    out = batch.results()
+    feas = batch.done.reshape(shape)
+    miss = np.where(batch.done, 0.0, batch.miss_km).reshape(shape)
+    cap = out["mass_after_capture_kg"]
+    return LowThrustGrid(depart, tofs, out["final_mass_kg"].reshape(shape),
+                         out["propellant_kg"].reshape(shape), out["dv_m_s"].reshape(shape),
+                         out["c3_km2_s2"].reshape(shape), out["vinf_arrive_vec_km_s"].reshape(shape + (3,)),
+                         None if cap is None else cap.reshape(shape), feas, feas.copy(), miss,
+                         from_body=a, to_body=b, slsqp_cell=batch.slsqp.reshape(shape),
+                         propagations=batch.iters.reshape(shape))
+
+
+def _grid_neighbours(shape):
+    n, m = shape
+    out = []
+    for k in range(n * m):
+        i, j = divmod(k, m)
+        out.append([ii * m + jj for ii, jj in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
+                    if 0 <= ii < n and 0 <= jj < m])
+    return out
+
+
+def _threads(workers):
+    """Set numba's thread count (None: leave it); returns the previous count."""
+    import numba
+
+    prev = numba.get_num_threads()
+    if workers is not None:
+        numba.set_num_threads(max(1, min(int(workers), numba.config.NUMBA_NUM_THREADS)))
+    return prev

@@ -144,6 +144,9 @@ class LowThrustResult:
     exhaust_velocity_m_s: float
     iterations: int
     _x: np.ndarray = field(repr=False, default=None)
+    #: Optimality multipliers of the end conditions, non-dimensional (see
+    #: :mod:`msrsim.kernels.lowthrust_kkt`); None where the solve did not give them.
+    _sigma6: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def tof_days(self) -> float:
@@ -767,10 +770,41 @@ def _solve(p: _Problem, guess=None, maxiter: int = 150) -> LowThrustResult:
         message = (f"infeasible: the thrust cannot reach the target in {tof_days:.1f} days; "
                    f"closest miss {dr_km:.0f} km, {dv_m_s:.1f} m/s")
         feasible = dr_km <= POSITION_TOL_KM and dv_m_s <= VELOCITY_TOL_M_S and _within_limits(p, x)
-    return _result(p, x, converged, feasible, message, iters, dr_km, dv_m_s)
+    sigma6 = _sigma_from_multipliers(p, ev, x, res) if feasible else None
+    return _result(p, x, converged, feasible, message, iters, dr_km, dv_m_s, sigma6)
 
 
-def _result(p: _Problem, x, converged, feasible, message, iters, dr_km, dv_m_s) -> LowThrustResult:
+def _sigma_from_multipliers(p: _Problem, ev: _Evaluator, x, res) -> np.ndarray | None:
+    """SLSQP's multipliers as the ``sigma6`` of :mod:`msrsim.kernels.lowthrust_kkt`
+    (gradient of the Lagrangian with respect to the final r, v over minus its mass part)."""
+    lam = getattr(res, "multipliers", None)
+    if lam is None:
+        return None
+    lam = np.asarray(lam, dtype=float).ravel()
+    neq = 3 if p.varr_max > 0.0 else 6
+    if lam.size < neq:
+        return None
+    # scipy's Lagrangian is f - lam^T c
+    sig = np.zeros(6)
+    sig[:neq] = -lam[:neq]
+    if neq == 6:
+        return sig
+    yf = ev.yf(x)
+    w = yf[3:6] - p.vf
+    mu_ineq = float(lam[neq]) if lam.size > neq else 0.0
+    if p.capture is None:
+        sig[3:] = 2.0 * mu_ineq * w
+        return sig
+    mu_c, rp, v_ell, c_chem = _capture_nd(p)
+    s = math.sqrt(float(w @ w) + 2.0 * mu_c / rp)
+    fac = math.exp(-(s - v_ell) / c_chem)
+    sig[:3] /= fac
+    sig[3:] = float(yf[6]) / c_chem * w / s + 2.0 * mu_ineq * w / fac
+    return sig
+
+
+def _result(p: _Problem, x, converged, feasible, message, iters, dr_km, dv_m_s,
+            sigma6=None) -> LowThrustResult:
     from ..kernels.lowthrust_leg import dense_leg, thrust_available
 
     n = p.n
@@ -813,7 +847,8 @@ def _result(p: _Problem, x, converged, feasible, message, iters, dr_km, dv_m_s) 
         vinf_departure_km_s=vdep * p.V, vinf_arrival_km_s=vinf_arr, mass_after_capture_kg=cap_mass,
         segment_t_s=np.arange(n + 1) * p.dt * tunit, throttle=throttle, thrust_dir=tdir, control=u,
         t_s=t_s, r_km=r_km, v_km_s=v_km_s, mass_kg=mass, thrust_available_n=avail_n, thrust_n=thrust_n,
-        power_w=power, sun_distance_au=d_au, exhaust_velocity_m_s=p.ve_m_s, iterations=int(iters), _x=x)
+        power_w=power, sun_distance_au=d_au, exhaust_velocity_m_s=p.ve_m_s, iterations=int(iters), _x=x,
+        _sigma6=sigma6)
 
 
 def _guess_vector(p: _Problem, guess) -> np.ndarray | None:
