@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..constants import GM_MARS_KM3_S2, R_MARS_EQ_M, SECONDS_PER_DAY
+from ..constants import GM_MARS_KM3_S2, GM_SUN_KM3_S2, R_MARS_EQ_M, SECONDS_PER_DAY
 from ..errors import ConfigError
 from .legs import LowThrustGrid, body_transfer
 from .params import SolarElectricParams
-from .transfer import CaptureModel, LowThrustResult
+from .transfer import CaptureModel, LowThrustResult, _build
 
 #: Launch energy available to the ERO, km^2/s^2. ASSUMPTION: 10, a 6.5 t spacecraft on an
 #: Ariane 64-class launcher to escape (the launcher's escape performance for the ERO is
@@ -244,3 +244,183 @@ def _table_grid(d, tof, ero, sep, c3, varr, n_segments, ephemeris_path) -> LowTh
             capm[k, 0] = res.mass_after_capture_kg
             prev = res
     return LowThrustGrid(d, np.array([np.nan]), mf, prop, dv, c3o, va, capm, feas, conv, miss)
+
+
+@dataclass(frozen=True)
+class EROOpportunity:
+    """The ERO's best low-thrust cruise for one launch epoch, over a window of Mars arrivals.
+
+    Attributes
+    ----------
+    converged, feasible : bool
+        A feasible, optimal (continuation-converged) cruise was found in the window.
+    depart_tdb_s, arrive_tdb_s : float
+        Launch and the chosen Mars arrival (largest mass after MOI), TDB s past J2000.
+    arrival_vinf_km_s : numpy.ndarray, shape (3,)
+        Arrival v∞ relative to Mars, ICRF, km/s (NaN when infeasible).
+    xenon_kg, final_mass_kg, mass_after_moi_kg, moi_dv_m_s, launch_c3_km2_s2 : float
+        Xenon used, mass at Mars arrival before MOI, after the impulsive MOI, MOI Δv and
+        launch energy used (NaN when infeasible).
+    arrive_grid_tdb_s : numpy.ndarray, shape (K,)
+        Arrival epochs searched.
+    mass_after_moi_grid_kg : numpy.ndarray, shape (K,)
+        Mass after MOI at each (NaN where infeasible).
+    engine_count : int
+        Engines firing together in this solution.
+    """
+
+    converged: bool
+    feasible: bool
+    depart_tdb_s: float
+    arrive_tdb_s: float
+    arrival_vinf_km_s: np.ndarray = field(repr=False)
+    xenon_kg: float = float("nan")
+    final_mass_kg: float = float("nan")
+    mass_after_moi_kg: float = float("nan")
+    moi_dv_m_s: float = float("nan")
+    launch_c3_km2_s2: float = float("nan")
+    arrive_grid_tdb_s: np.ndarray = field(repr=False, default=None)
+    mass_after_moi_grid_kg: np.ndarray = field(repr=False, default=None)
+    engine_count: int = 0
+
+
+_OPPORTUNITY_CACHE: dict = {}
+
+
+def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None, *,
+                           sep: SolarElectricParams | None = None,
+                           c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
+                           vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S,
+                           step_days: float = 5.0, n_segments: int = 20,
+                           ephemeris_path: str | None = None) -> EROOpportunity:
+    """The ERO's electric-propulsion cruise for one launch, with the best Mars arrival.
+
+    Arrival epochs every ``step_days`` across the window are solved together: one SLSQP
+    solve seeds an arrival (the middle of the window, then other fractions of it that are
+    still unsolved, up to 7 solves), the others are
+    continued from their neighbours on the optimality conditions
+    (:mod:`msrsim.lowthrust.continuation`), the best (largest mass after the impulsive MOI)
+    is refined on a grid four times finer around it. Results are cached per arguments.
+
+    Parameters
+    ----------
+    depart_tdb_s : float
+        Launch epoch, TDB s past J2000.
+    arrive_window_tdb_s : (float, float)
+        Earliest and latest Mars arrival to consider, TDB s past J2000.
+    params : EROParams, optional
+        Launch mass, capture orbit, OIM Isp and engines/arrays (default EROParams()).
+    sep : SolarElectricParams, optional
+        Engines and arrays (default ``SolarElectricParams.from_ero(params)``).
+    c3_max_km2_s2 : float
+        Launch energy available, km^2/s^2.
+    vinf_arrive_max_km_s : float
+        Largest arrival v∞, km/s.
+    step_days : float
+        Arrival-date step of the search, days (the answer is refined to a quarter of it).
+    n_segments : int
+        Thrust segments per leg.
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
+
+    Returns
+    -------
+    EROOpportunity
+        ``feasible`` False (NaN figures) when no arrival in the window can be flown.
+    """
+    from ..ephemeris import planet_state
+    from .continuation import LegBatch, flood, nearest_done, repair
+    from .legs import _grid_neighbours
+
+    ero = _params(params)
+    sep = SolarElectricParams.from_ero(ero) if sep is None else sep
+    if not isinstance(sep, SolarElectricParams):
+        raise ConfigError(f"sep={type(sep).__name__} is not allowed; expected SolarElectricParams")
+    td = float(depart_tdb_s)
+    try:
+        a0, a1 = (float(x) for x in arrive_window_tdb_s)
+    except (TypeError, ValueError):
+        raise ConfigError(f"arrive_window_tdb_s={arrive_window_tdb_s!r} is not allowed; expected "
+                          "(earliest, latest) TDB seconds") from None
+    if not (np.isfinite(td) and np.isfinite(a0) and np.isfinite(a1)) or not td < a0 <= a1:
+        raise ConfigError(f"arrive_window_tdb_s={arrive_window_tdb_s!r} must satisfy depart_tdb_s={td!r} "
+                          "< earliest <= latest")
+    if not (np.isfinite(step_days) and step_days > 0):
+        raise ConfigError(f"step_days={step_days!r} must be > 0 days")
+    key = (td, a0, a1, ero.model_dump_json(), sep.model_dump_json(), float(c3_max_km2_s2),
+           float(vinf_arrive_max_km_s), float(step_days), int(n_segments), ephemeris_path)
+    if key in _OPPORTUNITY_CACHE:
+        return _OPPORTUNITY_CACHE[key]
+    cap = ero_capture_model(ero)
+    r0, v0 = planet_state("earth", td, ephemeris_path)
+
+    def batch_for(arrive):
+        rf, vf = planet_state("mars", arrive, ephemeris_path)
+        tof = arrive - td
+        k = len(arrive)
+
+        def build_args(i):
+            return (r0, v0, rf[i], vf[i], tof[i], ero.launch_mass_kg, None, None, GM_SUN_KM3_S2, n_segments,
+                    float(np.sqrt(c3_max_km2_s2)), vinf_arrive_max_km_s, cap, sep)
+
+        tmpl = _build(*build_args(k // 2))
+        return LegBatch(tmpl, np.repeat(r0[None], k, 0), np.repeat(v0[None], k, 0), rf, vf, tof, build_args)
+
+    nk = max(1, int(np.ceil((a1 - a0) / (step_days * SECONDS_PER_DAY)))) + 1
+    arrive = np.linspace(a0, a1, nk)
+    b = batch_for(arrive)
+    # seeds where the window is still unsolved (continuation can stop at a change of the
+    # thrust structure), up to 7 SLSQP solves
+    for k in dict.fromkeys((nk // 2, (3 * nk) // 4, nk - 1, nk // 4, 0, (5 * nk) // 8, (7 * nk) // 8)):
+        if b.done[k]:
+            continue
+        b.solve_slsqp(k)
+        if b.done[k]:
+            flood(b, (nk,), [k])
+    nbrs = _grid_neighbours((1, nk))
+    tried = set()
+    while True:
+        todo = [int(k) for k in np.flatnonzero(~b.done)
+                if int(k) not in tried and (k > 0 and b.done[k - 1] and k + 1 < nk and b.done[k + 1])]
+        if not todo:
+            break
+        k = todo[0]
+        tried.add(k)
+        b.solve_slsqp(k, nearest_done(b, (nk,), k))
+        if b.done[k]:
+            repair(b, nbrs)
+    res = b.results()
+    score = res["mass_after_capture_kg"]
+    grid_score = np.where(b.done, score, np.nan)
+    if not b.done.any():
+        out = EROOpportunity(converged=False, feasible=False, depart_tdb_s=td, arrive_tdb_s=float("nan"),
+                             arrival_vinf_km_s=np.full(3, np.nan), arrive_grid_tdb_s=arrive,
+                             mass_after_moi_grid_kg=grid_score, engine_count=sep.engine_count)
+        _OPPORTUNITY_CACHE[key] = out
+        return out
+    best = int(np.nanargmax(grid_score))
+    # refine around the best arrival: a grid four times finer, continued from it
+    h = step_days * SECONDS_PER_DAY / 4.0
+    fine_t = arrive[best] + h * np.arange(-3, 4)
+    fine_t = fine_t[(fine_t >= a0) & (fine_t <= a1)]
+    fb = batch_for(fine_t)
+    c = int(np.argmin(np.abs(fine_t - arrive[best])))
+    fb.sig[c], fb.u[c], fb.w[c] = b.sig[best], b.u[best], b.w[best]
+    fb.continue_from([c], [c])
+    if fb.done[c]:
+        flood(fb, (len(fine_t),), [c])
+        fres = fb.results()
+        fscore = np.where(fb.done, fres["mass_after_capture_kg"], np.nan)
+        j = int(np.nanargmax(fscore))
+        r, t_best = fres, fine_t[j]
+    else:
+        r, j, t_best = res, best, arrive[best]
+    vinf = r["vinf_arrive_vec_km_s"][j]
+    out = EROOpportunity(
+        converged=True, feasible=True, depart_tdb_s=td, arrive_tdb_s=float(t_best),
+        arrival_vinf_km_s=np.asarray(vinf, float), xenon_kg=float(r["propellant_kg"][j]),
+        final_mass_kg=float(r["final_mass_kg"][j]), mass_after_moi_kg=float(r["mass_after_capture_kg"][j]),
+        moi_dv_m_s=float(cap.dv_km_s(np.linalg.norm(vinf))) * 1e3, launch_c3_km2_s2=float(r["c3_km2_s2"][j]),
+        arrive_grid_tdb_s=arrive, mass_after_moi_grid_kg=grid_score, engine_count=sep.engine_count)
+    _OPPORTUNITY_CACHE[key] = out
+    return out
