@@ -149,7 +149,9 @@ def main() -> None:
                               c3_max_km2_s2=VINF_MAX_KM_S**2, vinf_arrive_max_km_s=0.0)
     t_grid = time.perf_counter() - t0
     i, j = grid.best()
-    print(f"msrsim 50 x 50 low-thrust porkchop (2 processes, warm starts): {t_grid:.1f} s (target <= 60 s); "
+    print(f"msrsim 50 x 50 low-thrust porkchop (continuation on the optimality conditions, numba threads): "
+          f"{t_grid:.1f} s (target <= 60 s); SLSQP cells {int(grid.slsqp_cell.sum())}, propagations per "
+          f"continued cell {grid.propagations[~grid.slsqp_cell].mean():.1f}; "
           f"feasible {grid.feasible.mean():.0%} of cells, converged {grid.converged.mean():.0%}; "
           f"best final mass {grid.final_mass_kg[i, j]:.1f} kg, tof {tofs[j]:.0f} d")
     print(f"per cell: {t_grid / grid.feasible.size * 1e3:.0f} ms; pykep cold per leg {t_c * 1e3:.0f} ms "
