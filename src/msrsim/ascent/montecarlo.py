@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import rng as rng_policy
 from ..errors import ConfigError
 from . import _dynamics as K
 from .core import (
@@ -23,6 +24,12 @@ from .params import AscentConfig, AscentDispersions, GuidanceParams
 # attitude-control error
 _BLOCKS = (17, 3, 2)
 ASCENT_NORMALS = sum(_BLOCKS)
+
+
+def seeded_normals(seed: int, n_trials: int) -> np.ndarray:
+    """The (n_trials, ASCENT_NORMALS) normals of an ascent Monte Carlo with an integer seed:
+    the "ascent" stream of :mod:`msrsim.rng`, the package's one random-number policy."""
+    return rng_policy.normals(int(seed), "ascent", 0, int(n_trials), ASCENT_NORMALS)
 
 
 def draw_normals(rng: np.random.Generator, n_trials: int) -> np.ndarray:
@@ -281,11 +288,12 @@ def run_monte_carlo(cfg: AscentConfig, guidance: GuidanceParams, n_trials: int =
     n_trials : int
         Number of trials (>= 1).
     seed : int
-        Seed of ``numpy.random.default_rng``; the same seed gives the same result.
+        Seed; the trials' normals are the "ascent" stream of :mod:`msrsim.rng` (trial ``i``
+        draws the same numbers however many trials are flown).
     """
     if int(n_trials) < 1 or int(n_trials) > 10_000_000:
         raise ConfigError(f"n_trials={n_trials!r} outside the allowed range 1..10000000")
-    P = dispersed_rows(cfg, guidance, int(n_trials), np.random.default_rng(seed))
+    P = dispersed_rows(cfg, guidance, int(n_trials), normals=seeded_normals(seed, int(n_trials)))
     out = run_batch(P, kernel_inputs(cfg))
     orb = delivered_orbit(out, cfg.target.min_periapsis_alt_km, cfg.target,
                           launch_rotation_angle_rad(cfg), mav=cfg.mav)
@@ -337,8 +345,8 @@ def dispersion_sensitivity(cfg: AscentConfig, guidance: GuidanceParams, n_trials
     for k in sources:
         d1 = AscentDispersions.none().model_copy(update={k: getattr(d_all, k),
                                                         "misalignment_model": d_all.misalignment_model})
-        blocks.append(dispersed_rows(cfg, guidance, n, np.random.default_rng(seed), d1))
-    blocks.append(dispersed_rows(cfg, guidance, n, np.random.default_rng(seed), d_all))
+        blocks.append(dispersed_rows(cfg, guidance, n, disp=d1, normals=seeded_normals(seed, n)))
+    blocks.append(dispersed_rows(cfg, guidance, n, disp=d_all, normals=seeded_normals(seed, n)))
     out = run_batch(np.vstack(blocks), kernel_inputs(cfg))
     orb = delivered_orbit(out, cfg.target.min_periapsis_alt_km)
     nom = delivered_orbit(run_batch(nominal_row(cfg, guidance)[None, :], kernel_inputs(cfg)),
