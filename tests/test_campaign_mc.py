@@ -339,3 +339,20 @@ def test_sensitivity_tornado_moves_p_success_the_right_way(nominal_plan):
         assert rows[name]["p_success_high"] < rows[name]["p_success_low"], name
     swings = [r["p_success_swing"] for r in res["parameters"]]
     assert swings == sorted(swings, reverse=True)
+
+
+def test_electric_ero_cruise_drives_the_mars_phase():
+    """ero.cruise: electric flies msrsim.lowthrust's solved cruise: the trial's ERO arrives
+    when the cruise does, and the insertion sees the cruise's arrival v-infinity."""
+    a = load_architecture("skycrane_2025")
+    a = _quiet(a.model_copy(update={"ero": a.ero.model_copy(update={"cruise": "electric"})}))
+    plan = build_plan(a, seed=1)
+    note = plan.ero_cruise[0]
+    assert note["model"] == "electric", note
+    tab = simulate_trials(plan, 0, 1)
+    assert tab["outcome_code"][0] == 0, CAUSES[tab["outcome_code"][0]]
+    assert tdb_to_utc(tab["ero_mars_arrival_tdb_s"][0], "date") == note["arrival_utc"]
+    summ = plan.ero_phases[0].summary
+    assert summ["cruise_model"].startswith("electric")
+    assert summ["arrival_vinf_km_s"] == pytest.approx(note["arrival_vinf_km_s"], abs=1e-4)
+    assert summ["cruise_xenon_kg"] == pytest.approx(note["xenon_kg"], abs=0.05)

@@ -179,7 +179,7 @@ def choose_return(legs: EROLegs, config: MarsOrbitConfig, earliest_tdb_s: float,
 
 
 def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=None, windows=None,
-                          ephemeris_path: str | None = None) -> MarsOrbitPhase:
+                          ephemeris_path: str | None = None, cruise=None) -> MarsOrbitPhase:
     """Size and time the ERO's Mars phase.
 
     Parameters
@@ -194,6 +194,10 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         Precomputed :func:`msrsim.campaign.architecture.analyse_windows` of ``architecture``.
     ephemeris_path : str, optional
         SPK kernel instead of DE421.
+    cruise : object, optional
+        A solved electric-propulsion cruise (:func:`msrsim.lowthrust.ero.ero_opportunity_cruise`,
+        feasible): its Mars arrival epoch, arrival v∞ (ICRF km/s) and mass before insertion
+        replace the ballistic leg and the first-order ``cruise_dv_m_s`` stand-in.
     """
     from ..marsorbit.arrival import mars_orbit_insertion, spiral_down
     from ..marsorbit.departure import earth_arrival, trans_earth_injection
@@ -205,18 +209,26 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
     cfg = config or MarsOrbitConfig()
     os_, ero, rdv, ret = cfg.os, cfg.ero, cfg.rendezvous, cfg.ret
     legs = ero_legs(cfg, architecture, windows, ephemeris_path)
-    t_arr = float(legs.outbound.arrival_tdb_s)
-    # the launch-windows leg is ballistic; the ERO's ion engines work in cruise (FACTS.md
-    # §3): their Δv is taken off the ballistic arrival v∞, direction kept (first order)
-    vinf_ballistic = np.asarray(legs.outbound.vinf_arrival_vec_km_s, dtype=float)
-    vb = float(np.linalg.norm(vinf_ballistic))
-    v_arr = max(vb - ero.cruise_dv_m_s / 1e3, _MIN_ARRIVAL_VINF_KM_S)
-    arrival_vinf_icrf_km_s = vinf_ballistic * (v_arr / vb)
+    if cruise is not None:
+        # the solved ion-engine cruise: its own arrival epoch, v∞ and mass
+        t_arr = float(cruise.arrive_tdb_s)
+        vinf_ballistic = np.asarray(legs.outbound.vinf_arrival_vec_km_s, dtype=float)
+        vb = float(np.linalg.norm(vinf_ballistic))
+        arrival_vinf_icrf_km_s = np.asarray(cruise.arrival_vinf_km_s, dtype=float)
+        m_arrival = float(cruise.final_mass_kg)
+    else:
+        t_arr = float(legs.outbound.arrival_tdb_s)
+        # the launch-windows leg is ballistic; the ERO's ion engines work in cruise (FACTS.md
+        # §3): their Δv is taken off the ballistic arrival v∞, direction kept (first order)
+        vinf_ballistic = np.asarray(legs.outbound.vinf_arrival_vec_km_s, dtype=float)
+        vb = float(np.linalg.norm(vinf_ballistic))
+        v_arr = max(vb - ero.cruise_dv_m_s / 1e3, _MIN_ARRIVAL_VINF_KM_S)
+        arrival_vinf_icrf_km_s = vinf_ballistic * (v_arr / vb)
+        m_arrival = ero.mars_arrival_mass_kg
     m_arr = icrf_to_equator_matrix("mars", t_arr)
     vinf_arr_eq = m_arr @ (np.asarray(arrival_vinf_icrf_km_s, dtype=float) * 1e3)
     moi = mars_orbit_insertion(vinf_arr_eq, ero.capture_periapsis_alt_km, ero.capture_period_h,
-                               ero.mars_arrival_mass_kg, ero.oim_thrust_n, ero.oim_isp_s,
-                               os_.inclination_deg)
+                               m_arrival, ero.oim_thrust_n, ero.oim_isp_s, os_.inclination_deg)
     m_spiral0 = moi.mass_after_kg - ero.oim_dry_mass_kg
     t_spiral0 = t_arr + moi.burn_duration_s
     spiral = spiral_down(moi.r_end_m, moi.v_end_m_s, m_spiral0, ero, ero.working_alt_km,
@@ -298,7 +310,10 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         "earth_departure_c3_km2_s2": float(legs.outbound.c3_km2_s2),
         "arrival_vinf_km_s": moi.vinf_m_s / 1e3,
         "arrival_vinf_ballistic_km_s": vb,
-        "cruise_ep_dv_m_s": ero.cruise_dv_m_s,
+        "cruise_ep_dv_m_s": ero.cruise_dv_m_s if cruise is None else None,
+        "cruise_model": ("electric (msrsim.lowthrust)" if cruise is not None
+                         else "ballistic leg - cruise_dv_m_s"),
+        "cruise_xenon_kg": float(cruise.xenon_kg) if cruise is not None else None,
         "moi_dv_m_s": moi.dv_finite_m_s,
         "moi_dv_impulsive_m_s": moi.dv_impulsive_m_s,
         "moi_gravity_loss_m_s": moi.gravity_loss_m_s,

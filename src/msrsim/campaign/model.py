@@ -292,6 +292,14 @@ class EROSpec(_Strict):
             "working orbit (e.g. Tianwen-3's orbiter)"
         ),
     )
+    cruise: Literal["ballistic", "electric"] = Field(
+        "ballistic",
+        description=(
+            "outbound cruise: the ballistic transfer of the leg's window with a first-order ion-engine "
+            "credit (cruise_dv_m_s), or the solved solar-electric cruise of msrsim.lowthrust (once per "
+            "launch opportunity; an opportunity it cannot solve keeps the ballistic leg and says so)"
+        ),
+    )
     chemical_trim_days: float = Field(
         30.0, ge=0.0, le=365.0, description="chemical orbiter: insertion to working orbit, days (ASSUMPTION)"
     )

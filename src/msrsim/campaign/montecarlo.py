@@ -227,6 +227,7 @@ def summarise(plan: CampaignPlan, tab: dict, sensitivity: dict | None = None) ->
         "p_tube_returned": p_tube,
         "biosignature_tubes": {t.tube_id: t.name for t in s_tubes},
         "milestones": milestones,
+        "ero_cruise": {"model": arch.ero.cruise, "opportunities": plan.ero_cruise},
         "sensitivity": sensitivity or {},
     }
     return out

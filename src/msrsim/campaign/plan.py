@@ -121,6 +121,7 @@ class CampaignPlan:
     sun_distance_au: np.ndarray
     mars_year_float: np.ndarray
     selection_groups: tuple = ()
+    ero_cruise: list = field(default_factory=list)
     windows: list = field(repr=False, default_factory=list)
     selection_cache: dict = field(repr=False, default_factory=dict)
 
@@ -246,6 +247,55 @@ def _with_entry_speed(cfg, speed_m_s: float):
     return cfg.model_copy(update={"entry": entry})
 
 
+def _electric_cruise(arch_j, k_ero: int, op: Opportunity, ephemeris_path):
+    """The ERO's solved solar-electric cruise for its planned launch, or None if unsolved."""
+    from ..lowthrust.ero import ero_opportunity_cruise
+
+    leg = arch_j.earth_to_mars[k_ero]
+    window = parse_date_range(leg.arrive_range_utc, f"earth_to_mars.{k_ero}.arrive_range_utc")
+    res = ero_opportunity_cruise(op.planned_departure_tdb_s, window, ephemeris_path=ephemeris_path)
+    return res if res.feasible else None
+
+
+def _with_cruise(op: Opportunity, cruise) -> Opportunity:
+    """The opportunity flown with the electric cruise: the planned launch arrives when the
+    cruise does; later days of the launch period fly the same cruise shifted by their delay
+    (the cruise is solved once per opportunity)."""
+    tof = float(cruise.arrive_tdb_s) - op.planned_departure_tdb_s
+    vinf = float(np.linalg.norm(cruise.arrival_vinf_km_s))
+    dep = op.period_departure_tdb_s
+    return Opportunity(
+        op.index,
+        op.planned_departure_tdb_s,
+        float(cruise.arrive_tdb_s),
+        vinf,
+        dep,
+        dep + tof,
+        np.full(dep.shape, vinf),
+        op.close_tdb_s,
+        "electric",
+    )
+
+
+def _cruise_note(j: int, op: Opportunity, cruise) -> dict:
+    if cruise is None:
+        return {
+            "opportunity": j,
+            "model": "ballistic",
+            "note": "electric cruise not solved from "
+            f"{tdb_to_utc(op.planned_departure_tdb_s, 'date')}; the ballistic leg is flown instead",
+        }
+    return {
+        "opportunity": j,
+        "model": "electric",
+        "departure_utc": tdb_to_utc(op.planned_departure_tdb_s, "date"),
+        "arrival_utc": tdb_to_utc(float(cruise.arrive_tdb_s), "date"),
+        "xenon_kg": round(float(cruise.xenon_kg), 1),
+        "arrival_vinf_km_s": round(float(np.linalg.norm(cruise.arrival_vinf_km_s)), 4),
+        "launch_c3_km2_s2": round(float(cruise.launch_c3_km2_s2), 3),
+    }
+
+
 def conjunction_blackout(
     t_tdb_s, angle_deg: float = CONJUNCTION_ANGLE_DEG, ephemeris_path: str | None = None
 ) -> np.ndarray:
@@ -284,7 +334,8 @@ def _design_cache_path(cfg) -> Path:
     for f in sorted(pkg.glob("*.py")):
         h.update(f.read_bytes())
     root = os.environ.get("MSRSIM_CACHE_DIR") or os.path.join(
-        os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache"), "msrsim")
+        os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache"), "msrsim"
+    )
     return Path(root) / f"ascent_design_{h.hexdigest()[:24]}.json"
 
 
@@ -343,6 +394,7 @@ def build_plan(
     n_opp = arch.schedule.max_later_opportunities + 1
     synodic = arch.schedule.synodic_period_days
     ero_ops, lander_ops, ret_ops, ero_phases = [], [], [], []
+    cruise_notes: list = []
     wins = []
     # the EES entry case owns the Earth-entry flight-path angle; the approach targets it
     ees_cfg = load_preset(arch.ees.entry_preset)
@@ -360,7 +412,13 @@ def build_plan(
         if ero_ops[-1] is None:
             ero_phases.append(None)
             continue
-        mp = plan_mars_orbit_phase(mo_cfg, arch_j, w, ephemeris_path)
+        cruise = None
+        if arch.ero.cruise == "electric":
+            cruise = _electric_cruise(arch_j, k_ero, ero_ops[-1], ephemeris_path)
+            cruise_notes.append(_cruise_note(j, ero_ops[-1], cruise))
+            if cruise is not None:
+                ero_ops[-1] = _with_cruise(ero_ops[-1], cruise)
+        mp = plan_mars_orbit_phase(mo_cfg, arch_j, w, ephemeris_path, cruise=cruise)
         e = mp.epochs_tdb_s
         if arch.ero.propulsion == "chemical":
             # no spiral: the insertion burn and trims put the orbiter in its working orbit; its
@@ -438,6 +496,7 @@ def build_plan(
         ascent_config=asc_cfg,
         ascent_guidance=guidance,
         ascent_nominal=nominal,
+        ero_cruise=cruise_notes,
         value_model=vm,
         selection_groups=_rule_groups(cat, SelectionConfig().rules),
         rover_order=rover,
