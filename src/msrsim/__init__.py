@@ -6,6 +6,7 @@ Heavy imports (numba kernels, matplotlib) happen lazily on first use.
 
 from __future__ import annotations
 
+from ._lazy import lazy_getattr
 from .errors import ConfigError, DataError, EphemerisRangeError, MsrsimError, NoSolutionError
 
 __version__ = "0.1.0"
@@ -42,12 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'msrsim' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(target[0]), target[1])
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

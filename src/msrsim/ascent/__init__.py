@@ -13,6 +13,7 @@ use.
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
 from .params import (
     AscentConfig,
     AscentDispersions,
@@ -57,12 +58,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'msrsim.ascent' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(target[0], __name__), target[1])
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -8,6 +8,8 @@ the launch windows of its legs, :func:`plan_mars_orbit_phase` the ERO's Mars pha
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
+
 _LAZY = {
     "Architecture": "architecture",
     "LegResult": "architecture",
@@ -27,12 +29,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'msrsim.campaign' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -5,8 +5,7 @@ presets import cheaply; the compiled runner (:mod:`.run`) loads on first use."""
 
 from __future__ import annotations
 
-import importlib
-
+from .._lazy import lazy_getattr
 from .model import (
     Dispersions,
     EntryConfig,
@@ -40,10 +39,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'msrsim.entry' has no attribute {name!r}")
-    value = getattr(importlib.import_module(mod, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -3,6 +3,8 @@ GeoJSON/KML (QGIS, Google Earth)."""
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
+
 __all__ = ["OEMSegment", "landing_files", "nominal_segments", "oem_text"]
 
 _LAZY = {
@@ -13,10 +15,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        mod, attr = _LAZY[name]
-        return getattr(importlib.import_module(f"{__name__}.{mod}"), attr)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

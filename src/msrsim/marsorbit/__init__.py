@@ -8,6 +8,8 @@ parameter objects :class:`OSParams`, :class:`EROParams`, :class:`RendezvousParam
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
+
 _LAZY = {
     "os_lifetime_days": "lifetime",
     "os_orbit_decay": "lifetime",
@@ -32,12 +34,4 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'msrsim.marsorbit' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

@@ -7,6 +7,8 @@ kind). :func:`write_report` writes ``report.html`` of a campaign run;
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
+
 __all__ = ["render_report", "write_compare", "write_report"]
 
 _LAZY = {
@@ -16,10 +18,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        mod, attr = _LAZY[name]
-        return getattr(importlib.import_module(f"{__name__}.{mod}"), attr)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())

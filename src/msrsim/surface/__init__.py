@@ -6,17 +6,11 @@
 
 from __future__ import annotations
 
+from .._lazy import lazy_getattr
+
 _LAZY = {"simulate_surface": "operations", "storm_onsets": "operations", "SOL_S": "operations"}
 
 __all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'msrsim.surface' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
