@@ -105,20 +105,22 @@ def test_zero_thrust_reproduces_lambert(states):
 
 
 def _edelbaum_case(tof_factor):
-    """Coplanar circles 1.0 -> 1.2 AU at constant thrust; the target's phase is that of a
-    quasi-circular tangential spiral (dθ/dt = v^3/mu, dv/dt = -T/m)."""
+    """Coplanar circles 1.0 -> 1.2 AU at constant thrust, time of flight ``tof_factor`` times
+    Edelbaum's burn time; the target's phase is that of a quasi-circular tangential spiral
+    flown at the throttle ``1 / tof_factor`` for the whole flight (dθ/dt = v^3/mu,
+    dv/dt = -T/(f m)), which ends on the outer circle at the time of flight."""
     mu = GM_SUN_KM3_S2
     r0n, r1n = AU_KM, 1.2 * AU_KM
     v0c, v1c = math.sqrt(mu / r0n), math.sqrt(mu / r1n)
     dv = float(edelbaum_dv_m_s(v0c * 1e3, v1c * 1e3, 0.0))
     m0, thrust, isp = 1000.0, THRUST_EDELBAUM_N, 3000.0
     t_burn = float(constant_thrust_burn_time_s(dv, m0, thrust, isp))
-    mdot = thrust / (G0_M_S2 * isp)
+    mdot = thrust / (G0_M_S2 * isp) / tof_factor
 
     def v_of_t(t):
         return v0c - G0_M_S2 * isp * math.log(m0 / (m0 - mdot * t)) * 1e-3
 
-    theta = quad(lambda t: v_of_t(t) ** 3 / mu, 0.0, t_burn)[0]
+    theta = quad(lambda t: v_of_t(t) ** 3 / mu, 0.0, t_burn * tof_factor)[0]
     r0 = np.array([r0n, 0.0, 0.0])
     v0 = np.array([0.0, v0c, 0.0])
     rf = r1n * np.array([math.cos(theta), math.sin(theta), 0.0])
@@ -126,30 +128,44 @@ def _edelbaum_case(tof_factor):
     return r0, v0, rf, vf, t_burn * tof_factor, dv, m0, thrust, isp
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "open: the automatic first guess does not find the ~1-revolution spiral between circles "
-    "(1.0 -> 1.2 AU, 0.09 N, 1000 kg, 1.05 x Edelbaum's time): measured feasible=False, closest "
-    "miss 3.7e7 km; Earth-Mars legs under one revolution converge"))
+def _hohmann_m_s(a_km, b_km):
+    mu = GM_SUN_KM3_S2
+    at = 0.5 * (a_km + b_km)
+    return (math.sqrt(mu * (2 / a_km - 1 / at)) - math.sqrt(mu / a_km)
+            + math.sqrt(mu / b_km) - math.sqrt(mu * (2 / b_km - 1 / at))) * 1e3
+
+
 def test_edelbaum_limit_and_too_short():
-    r0, v0, rf, vf, tof, dv_edelbaum, m0, thrust, isp = _edelbaum_case(1.03)
+    # ~1-revolution spiral 1.0 -> 1.2 AU, 0.09 N, 1000 kg, Isp 3000 s, 1.2 x Edelbaum's burn
+    # time (383 days): the minimum-propellant Δv lies between Hohmann's impulsive bound and
+    # Edelbaum's continuous-thrust closed form, and within 0.5 % of Edelbaum's (quasi-circular
+    # limit; measured 2598.9 vs 2595.1 m/s, +0.15 %; at 1.5 x: 2596.0, +0.03 %)
+    r0, v0, rf, vf, tof, dv_edelbaum, m0, thrust, isp = _edelbaum_case(1.2)
     res = min_fuel_transfer(r0, v0, rf, vf, tof, m0_kg=m0, thrust_n=thrust, isp_s=isp, n_segments=48)
     assert res.feasible
-    # Hohmann between the same circles is the impulsive lower bound
-    mu = GM_SUN_KM3_S2
-    a, b = AU_KM, 1.2 * AU_KM
-    at = 0.5 * (a + b)
-    hohmann = (math.sqrt(mu * (2 / a - 1 / at)) - math.sqrt(mu / a)
-               + math.sqrt(mu / b) - math.sqrt(mu * (2 / b - 1 / at))) * 1e3
-    assert hohmann < res.dv_m_s <= 1.01 * dv_edelbaum
-    # with 3 % spare time the optimum stays within 3 % of Edelbaum's continuous-thrust Δv
-    assert res.dv_m_s == pytest.approx(dv_edelbaum, rel=0.03)
+    assert _hohmann_m_s(AU_KM, 1.2 * AU_KM) < res.dv_m_s
+    assert res.dv_m_s == pytest.approx(dv_edelbaum, rel=0.005)
     # 80 % of the Edelbaum time is too short: reported, not raised
     r0, v0, rf, vf, tof, *_ = _edelbaum_case(0.8)
     short = min_fuel_transfer(r0, v0, rf, vf, tof, m0_kg=m0, thrust_n=thrust, isp_s=isp, n_segments=48)
     assert not short.feasible and not short.converged
     assert short.miss_position_km > 1000.0
     assert "closest miss" in short.message
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "open: with 5 % spare time (1.05 x Edelbaum's burn time) the target on the quasi-circular "
+    "spiral's phase needs the thrust nearly throughout while removing the eccentricity that the "
+    "real spiral picks up; the solver does not reach it: measured feasible=False, closest miss "
+    "4.0e5 km / 192 m/s (1.1 x: 5.4e4 km / 15 m/s; 1.2 x solves). Whether the leg is feasible "
+    "at all is not shown (Edelbaum's form is the quasi-circular limit)"))
+def test_edelbaum_limit_tight_time():
+    r0, v0, rf, vf, tof, dv_edelbaum, m0, thrust, isp = _edelbaum_case(1.05)
+    res = min_fuel_transfer(r0, v0, rf, vf, tof, m0_kg=m0, thrust_n=thrust, isp_s=isp, n_segments=48)
+    assert res.feasible
+    assert _hohmann_m_s(AU_KM, 1.2 * AU_KM) < res.dv_m_s
+    assert res.dv_m_s == pytest.approx(dv_edelbaum, rel=0.03)
 
 
 @pytest.mark.parametrize("kw, field", [({"m0_kg": 0.0}, "m0_kg"), ({"thrust_n": -1.0}, "thrust_n"),

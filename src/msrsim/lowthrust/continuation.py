@@ -154,7 +154,17 @@ class LegBatch:
             self.status[k] = -1
             self.continue_from([k], [k])
             if not self.done[k]:
-                self.status[k] = 1
+                # the smoothed conditions did not settle from SLSQP's multipliers (seen on
+                # legs of more than one revolution): keep the SLSQP solution itself, a
+                # feasible leg, so that a window is not reported unsolved for want of it
+                self.status[k] = 0
+                self.sig[k] = res._sigma6
+                self.u[k] = x[:3 * p.n].reshape(p.n, 3)
+                self.w[k] = x[3 * p.n:] if p.vdep_max > 0.0 else 0.0
+                self.yf[k, :3] = res.r_km[-1] / p.L
+                self.yf[k, 3:6] = res.v_km_s[-1] / p.V
+                self.yf[k, 6] = res.final_mass_kg / p.m0
+                self._miss([k], self.yf[k:k + 1])
         if not self.done[k]:
             self.miss_km[k] = res.miss_position_km
             self.miss_m_s[k] = res.miss_velocity_m_s
