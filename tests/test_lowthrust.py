@@ -358,3 +358,30 @@ def test_ero_opportunity_cruise_best_arrival():
     with pytest.raises(ConfigError) as exc:
         ero_opportunity_cruise(td, (window[1], window[0]), ero)
     assert "arrive_window_tdb_s" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_ero_opportunity_2027_launch_four_engines():
+    # the fall-2027 ERO launch (2027-08-01) with 4 engines firing (20 kW): legs of ~1.5
+    # revolutions whose seeds the continuation could not settle; the search must find the 2029
+    # arrivals (an independent SLSQP solve found 2027-08-01 -> 2029-07-01 feasible, 1108 kg of
+    # xenon); the chosen arrival is confirmed feasible by an independent cold SLSQP solve and
+    # is at least as good as it; measured: all 16 arrivals 2029-06-01..10-31 feasible, best
+    # 2029-10-21, 866 kg of xenon, v∞ 1.32 km/s, 4940 kg after MOI
+    from msrsim.lowthrust.ero import ero_cruise, ero_opportunity_cruise
+    from msrsim.marsorbit.params import EROParams
+    from msrsim.timescales import utc_to_tdb
+
+    ero = EROParams(ep_engine_count=4)
+    td = float(utc_to_tdb("2027-08-01"))
+    window = (float(utc_to_tdb("2029-06-01")), float(utc_to_tdb("2029-10-31")))
+    o = ero_opportunity_cruise(td, window, ero, step_days=10.0)
+    assert o.feasible and o.engine_count == 4
+    assert window[0] <= o.arrive_tdb_s <= window[1]
+    j = int(np.argmin(np.abs(o.arrive_grid_tdb_s - float(utc_to_tdb("2029-07-01")))))
+    assert np.isfinite(o.mass_after_moi_grid_kg[j])
+    assert o.launch_c3_km2_s2 <= 10.0 + 1e-6
+    assert o.xenon_kg == pytest.approx(ero.launch_mass_kg - o.final_mass_kg)
+    assert o.mass_after_moi_kg == pytest.approx(o.final_mass_kg * math.exp(-o.moi_dv_m_s / (G0_M_S2 * 318.0)))
+    ref = ero_cruise(td, o.arrive_tdb_s, ero, n_segments=20)
+    assert ref.feasible
+    assert o.mass_after_moi_kg >= ref.mass_after_moi_kg - 1e-6

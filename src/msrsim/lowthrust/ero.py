@@ -389,6 +389,20 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
         b.solve_slsqp(k, nearest_done(b, (nk,), k))
         if b.done[k]:
             repair(b, nbrs)
+    # gaps inside the solved span (continuation stops where the thrust structure changes,
+    # as on legs of more than one revolution): SLSQP from the nearest solved arrival at each
+    # gap's edges, then continuation again, up to 12 more solves
+    for _ in range(12):
+        solved = np.flatnonzero(b.done)
+        gap = [int(k) for k in range(int(solved.min()), int(solved.max()) + 1)
+               if not b.done[k] and int(k) not in tried] if solved.size else []
+        if not gap:
+            break
+        k = gap[0]
+        tried.add(k)
+        b.solve_slsqp(k, nearest_done(b, (nk,), k))
+        if b.done[k]:
+            flood(b, (nk,), [k])
     res = b.results()
     score = res["mass_after_capture_kg"]
     grid_score = np.where(b.done, score, np.nan)
@@ -415,12 +429,21 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
         r, t_best = fres, fine_t[j]
     else:
         r, j, t_best = res, best, arrive[best]
-    vinf = r["vinf_arrive_vec_km_s"][j]
+    vinf = np.asarray(r["vinf_arrive_vec_km_s"][j], float)
+    keys = ("propellant_kg", "final_mass_kg", "mass_after_capture_kg", "c3_km2_s2")
+    xenon, mf, m_moi, c3 = (float(r[q][j]) for q in keys)
+    # legs of more than one revolution have several local optima and continuation keeps
+    # the one it started on: a cold SLSQP solve at the chosen arrival replaces it if better
+    cold = ero_cruise(td, float(t_best), ero, sep=sep, c3_max_km2_s2=c3_max_km2_s2,
+                      vinf_arrive_max_km_s=vinf_arrive_max_km_s, n_segments=n_segments,
+                      ephemeris_path=ephemeris_path)
+    if cold.feasible and cold.mass_after_moi_kg > m_moi:
+        vinf, xenon, mf = cold.arrival_vinf_km_s, cold.xenon_kg, cold.final_mass_kg
+        m_moi, c3 = cold.mass_after_moi_kg, cold.launch_c3_km2_s2
     out = EROOpportunity(
         converged=True, feasible=True, depart_tdb_s=td, arrive_tdb_s=float(t_best),
-        arrival_vinf_km_s=np.asarray(vinf, float), xenon_kg=float(r["propellant_kg"][j]),
-        final_mass_kg=float(r["final_mass_kg"][j]), mass_after_moi_kg=float(r["mass_after_capture_kg"][j]),
-        moi_dv_m_s=float(cap.dv_km_s(np.linalg.norm(vinf))) * 1e3, launch_c3_km2_s2=float(r["c3_km2_s2"][j]),
+        arrival_vinf_km_s=vinf, xenon_kg=xenon, final_mass_kg=mf, mass_after_moi_kg=m_moi,
+        moi_dv_m_s=float(cap.dv_km_s(np.linalg.norm(vinf))) * 1e3, launch_c3_km2_s2=c3,
         arrive_grid_tdb_s=arrive, mass_after_moi_grid_kg=grid_score, engine_count=sep.engine_count)
     _OPPORTUNITY_CACHE[key] = out
     return out
