@@ -155,11 +155,12 @@ def test_edelbaum_limit_and_too_short():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "open: with 5 % spare time (1.05 x Edelbaum's burn time) the target on the quasi-circular "
-    "spiral's phase needs the thrust nearly throughout while removing the eccentricity that the "
-    "real spiral picks up; the solver does not reach it: measured feasible=False, closest miss "
-    "4.0e5 km / 192 m/s (1.1 x: 5.4e4 km / 15 m/s; 1.2 x solves). Whether the leg is feasible "
-    "at all is not shown (Edelbaum's form is the quasi-circular limit)"))
+    "open, probably infeasible: with 5 % spare time (1.05 x Edelbaum's burn time) the target on "
+    "the quasi-circular spiral's phase is missed: measured feasible=False, closest miss 4.0e5 km / "
+    "192 m/s (1.1 x: 5.4e4 km / 15 m/s; 1.2 x solves). Continuing the minimum-propellant solution "
+    "in the thrust from 1.3 x (Δv 2617.5 m/s) loses feasibility at 1.11 x the thrust with every "
+    "segment at full throttle (1.1 x case: at 1.02 x), so the real spiral's eccentricity makes "
+    "this phase unreachable rather than the first guess failing; not proved"))
 def test_edelbaum_limit_tight_time():
     r0, v0, rf, vf, tof, dv_edelbaum, m0, thrust, isp = _edelbaum_case(1.05)
     res = min_fuel_transfer(r0, v0, rf, vf, tof, m0_kg=m0, thrust_n=thrust, isp_s=isp, n_segments=48)
