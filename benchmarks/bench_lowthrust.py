@@ -2,8 +2,9 @@
 and pykep 3's Sims-Flanagan leg on the same problem.
 
 Prints our figures, pykep's and the ratios. Run: .venv/bin/python benchmarks/bench_lowthrust.py
-(``--quick`` skips the porkchop). pykep 3.0.1's wheel lacks ``pykep/trajopt/gym/tops/``; the
-stub module installed by :func:`import_pykep` stands in for that one subpackage.
+(``--quick`` skips the porkchop and the 2027 ERO opportunity search). pykep 3.0.1's wheel
+lacks ``pykep/trajopt/gym/tops/``; the stub module installed by :func:`import_pykep` stands in
+for that one subpackage.
 """
 
 from __future__ import annotations
@@ -156,6 +157,30 @@ def main() -> None:
           f"best final mass {grid.final_mass_kg[i, j]:.1f} kg, tof {tofs[j]:.0f} d")
     print(f"per cell: {t_grid / grid.feasible.size * 1e3:.0f} ms; pykep cold per leg {t_c * 1e3:.0f} ms "
           f"-> a pykep loop over 2500 cells ~{2500 * t_c:.0f} s")
+    ero_2027()
+
+
+def ero_2027() -> None:
+    """The fall-2027 ERO launch: the opportunity search over 2029 arrivals, 4 and 2 engines."""
+    from msrsim.lowthrust.ero import ero_opportunity_cruise
+    from msrsim.marsorbit.params import EROParams
+    from msrsim.timescales import tdb_to_utc, utc_to_tdb
+
+    td = float(utc_to_tdb("2027-08-01"))
+    window = (float(utc_to_tdb("2028-12-01")), float(utc_to_tdb("2029-10-31")))
+    for engines in (4, 2):
+        t0 = time.perf_counter()
+        o = ero_opportunity_cruise(td, window, EROParams(ep_engine_count=engines))
+        dt = time.perf_counter() - t0
+        ok = np.isfinite(o.mass_after_moi_grid_kg)
+        line = (f"ERO 2027-08-01 launch, arrivals 2028-12-01..2029-10-31 (5-day steps), {engines} engines: "
+                f"{dt:.1f} s, {int(ok.sum())} of {ok.size} arrivals feasible")
+        if o.feasible:
+            first, best = tdb_to_utc(o.arrive_grid_tdb_s[ok][0])[:10], tdb_to_utc(o.arrive_tdb_s)[:10]
+            line += (f" (from {first}); best {best}: "
+                     f"{o.xenon_kg:.0f} kg xenon, v-inf {np.linalg.norm(o.arrival_vinf_km_s):.2f} km/s, "
+                     f"{o.mass_after_moi_kg:.1f} kg after MOI")
+        print(line, flush=True)
     _ = math
 
 
