@@ -403,6 +403,21 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
         b.solve_slsqp(k, nearest_done(b, (nk,), k))
         if b.done[k]:
             flood(b, (nk,), [k])
+    # the edges of the solved span: continuation stops short of them on these legs while a
+    # cold-guess SLSQP solve still reaches the next arrival; step outwards until one fails
+    for step in (-1, 1):
+        for _ in range(8):
+            solved = np.flatnonzero(b.done)
+            if not solved.size:
+                break
+            k = int(solved.min()) - 1 if step < 0 else int(solved.max()) + 1
+            if not 0 <= k < nk or k in tried:
+                break
+            tried.add(k)
+            b.solve_slsqp(k)
+            if not b.done[k]:
+                break
+            flood(b, (nk,), [k])
     res = b.results()
     score = res["mass_after_capture_kg"]
     grid_score = np.where(b.done, score, np.nan)
