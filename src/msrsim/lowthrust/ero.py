@@ -299,8 +299,11 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
     solve seeds an arrival (the middle of the window, then other fractions of it that are
     still unsolved, up to 7 solves), the others are
     continued from their neighbours on the optimality conditions
-    (:mod:`msrsim.lowthrust.continuation`), the best (largest mass after the impulsive MOI)
-    is refined on a grid four times finer around it. Results are cached per arguments.
+    (:mod:`msrsim.lowthrust.continuation`); unsolved arrivals inside the solved span, and
+    beyond its edges until one fails, get SLSQP solves of their own (legs of more than one
+    revolution, where continuation stops early). The best (largest mass after the impulsive
+    MOI) is refined on a grid four times finer around it and compared with a cold SLSQP
+    solve at the chosen arrival (the better is kept). Results are cached per arguments.
 
     Parameters
     ----------
