@@ -356,3 +356,14 @@ def test_electric_ero_cruise_drives_the_mars_phase():
     assert summ["cruise_model"].startswith("electric")
     assert summ["arrival_vinf_km_s"] == pytest.approx(note["arrival_vinf_km_s"], abs=1e-4)
     assert summ["cruise_xenon_kg"] == pytest.approx(note["xenon_kg"], abs=0.05)
+
+
+def test_ero_engine_count_reaches_the_mars_phase(nominal_plan):
+    """ero.ep_engine_count feeds the ERO model: more engines (within the array's power) mean
+    more spiral thrust and a shorter spiral down to the working orbit."""
+    a = nominal_plan.architecture
+    four = build_plan(a.model_copy(update={"ero": a.ero.model_copy(update={"ep_engine_count": 4})}), seed=7)
+    two, four_p = nominal_plan.ero_phases[0], four.ero_phases[0]
+    assert four.mars_orbit_config.ero.ep_engine_count == 4
+    assert four_p.ep_thrust_n > two.ep_thrust_n
+    assert four_p.summary["spiral_days"] < two.summary["spiral_days"]

@@ -30,6 +30,7 @@ _LAZY = {
     "load_entry_preset": ("msrsim.entry.presets", "load_preset"),
     "os_lifetime_days": ("msrsim.marsorbit.lifetime", "os_lifetime_days"),
     "plan_mars_orbit_phase": ("msrsim.campaign.mission", "plan_mars_orbit_phase"),
+    "run_campaign": ("msrsim.campaign.montecarlo", "run_campaign"),
 }
 
 __all__ = [

@@ -300,6 +300,16 @@ class EROSpec(_Strict):
             "launch opportunity; an opportunity it cannot solve keeps the ballistic leg and says so)"
         ),
     )
+    ep_engine_count: int | None = Field(
+        None,
+        ge=1,
+        le=20,
+        description=(
+            "ion engines firing together in cruise and spiral (None: the Mars-orbit model's default, 2; "
+            "the 144 m2 arrays give ~46.6 kW at 1 AU, enough for 4 engines of the >5 kW class out to "
+            "~1.45 AU, FACTS.md §3, §8)"
+        ),
+    )
     chemical_trim_days: float = Field(
         30.0, ge=0.0, le=365.0, description="chemical orbiter: insertion to working orbit, days (ASSUMPTION)"
     )

@@ -247,13 +247,14 @@ def _with_entry_speed(cfg, speed_m_s: float):
     return cfg.model_copy(update={"entry": entry})
 
 
-def _electric_cruise(arch_j, k_ero: int, op: Opportunity, ephemeris_path):
+def _electric_cruise(arch_j, k_ero: int, op: Opportunity, ero_params, ephemeris_path):
     """The ERO's solved solar-electric cruise for its planned launch, or None if unsolved."""
     from ..lowthrust.ero import ero_opportunity_cruise
 
     leg = arch_j.earth_to_mars[k_ero]
     window = parse_date_range(leg.arrive_range_utc, f"earth_to_mars.{k_ero}.arrive_range_utc")
-    res = ero_opportunity_cruise(op.planned_departure_tdb_s, window, ephemeris_path=ephemeris_path)
+    res = ero_opportunity_cruise(op.planned_departure_tdb_s, window, ero_params,
+                                 ephemeris_path=ephemeris_path)
     return res if res.feasible else None
 
 
@@ -402,6 +403,10 @@ def build_plan(
     mo_cfg = mo_cfg.model_copy(
         update={"ret": mo_cfg.ret.model_copy(update={"entry_fpa_deg": ees_cfg.entry.fpa_deg})}
     )
+    if arch.ero.ep_engine_count is not None:
+        mo_cfg = mo_cfg.model_copy(
+            update={"ero": mo_cfg.ero.model_copy(update={"ep_engine_count": arch.ero.ep_engine_count})}
+        )
     for j in range(n_opp):
         arch_j = _shifted(arch, j * synodic)
         w = windows if (j == 0 and windows is not None) else analyse_windows(arch_j, ephemeris_path)
@@ -414,7 +419,7 @@ def build_plan(
             continue
         cruise = None
         if arch.ero.cruise == "electric":
-            cruise = _electric_cruise(arch_j, k_ero, ero_ops[-1], ephemeris_path)
+            cruise = _electric_cruise(arch_j, k_ero, ero_ops[-1], mo_cfg.ero, ephemeris_path)
             cruise_notes.append(_cruise_note(j, ero_ops[-1], cruise))
             if cruise is not None:
                 ero_ops[-1] = _with_cruise(ero_ops[-1], cruise)

@@ -215,6 +215,9 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     mo_cfg = MarsOrbitConfig()
     mo_cfg = mo_cfg.model_copy(update={"ret": mo_cfg.ret.model_copy(
         update={"entry_fpa_deg": ees_cfg.entry.fpa_deg})})
+    if arch.ero.ep_engine_count is not None:
+        mo_cfg = mo_cfg.model_copy(update={"ero": mo_cfg.ero.model_copy(
+            update={"ep_engine_count": arch.ero.ep_engine_count})})
     lander = ero_legs(mo_cfg, arch, legs, ephemeris_path).lander
     if lander is None:
         raise ConfigError(f"architecture {arch.name!r} has no lander leg (a second earth_to_mars "
