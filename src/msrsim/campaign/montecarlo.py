@@ -169,9 +169,11 @@ def summarise(plan: CampaignPlan, tab: dict, sensitivity: dict | None = None) ->
     years = {}
     if n:
         ret_year = np.array([int(s[:4]) for s in tdb_to_utc(t_ret, "date")]) if k else np.zeros(0, int)
-        first = min(
-            int(tdb_to_utc(plan.ero_opportunities[0].planned_departure_tdb_s, "date")[:4]) + 2,
-            int(ret_year.min()) if k else 9999,
+        # from the year before the first return (probability 0 there) to the last return
+        first = (
+            (int(ret_year.min()) - 1)
+            if k
+            else int(tdb_to_utc(plan.ero_opportunities[0].planned_departure_tdb_s, "date")[:4]) + 2
         )
         last = int(ret_year.max()) if k else first
         for y in range(first, max(last, first) + 1):
