@@ -17,8 +17,9 @@ import pytest
 from msrsim.campaign.architecture import architecture_from_dict, load_architecture
 from msrsim.campaign.engine import CAUSE_CODE, CAUSES, RISK_EVENTS, simulate_trials
 from msrsim.campaign.montecarlo import run_trials, summarise, trial_table_arrow, wilson_interval
-from msrsim.campaign.plan import build_plan, conjunction_blackout
+from msrsim.campaign.plan import build_plan
 from msrsim.campaign.preview import preview_campaign
+from msrsim.ephemeris import conjunction_blackout
 from msrsim.errors import ConfigError
 from msrsim.rng import BLOCK_TRIALS, normals, uniforms
 from msrsim.timescales import tdb_to_utc, utc_to_tdb

@@ -267,3 +267,33 @@ def planet_state(body: str, t_tdb_s, ephemeris_path: str | None = None):
         Position (km) and velocity (km/s), shapes ``t.shape + (3,)``.
     """
     return load_ephemeris(ephemeris_path).state(body, t_tdb_s)
+
+
+#: Sun-Earth-Mars angle below which no commands are sent (FACTS.md §9), deg.
+CONJUNCTION_ANGLE_DEG = 2.0
+
+
+def conjunction_blackout(
+    t_tdb_s, angle_deg: float = CONJUNCTION_ANGLE_DEG, ephemeris_path: str | None = None
+) -> np.ndarray:
+    """Whether the Sun–Earth–Mars angle is below ``angle_deg`` (no commanding), per epoch.
+
+    Parameters
+    ----------
+    t_tdb_s : array_like
+        Epochs, TDB s past J2000.
+    angle_deg : float
+        Elongation limit, deg (2° in FACTS.md §9).
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
+    """
+    eph = load_ephemeris(ephemeris_path)
+    t = np.asarray(t_tdb_s, dtype=float)
+    r_e = eph.state("earth", t)[0]
+    r_m = eph.state("mars", t)[0]
+    to_sun = -r_e
+    to_mars = r_m - r_e
+    c = np.sum(to_sun * to_mars, axis=-1) / (
+        np.linalg.norm(to_sun, axis=-1) * np.linalg.norm(to_mars, axis=-1)
+    )
+    return np.degrees(np.arccos(np.clip(c, -1.0, 1.0))) < angle_deg

@@ -21,12 +21,16 @@ from scipy.special import betaincinv
 
 from .. import rng
 from ..ascent.montecarlo import ASCENT_NORMALS, fly_trials
+from ..bodies import MARS
 from ..constants import SECONDS_PER_DAY
-from ..entry.model import _local_offsets_km
+from ..entry.model import _dest, _local_offsets_km
 from ..entry.run import ENTRY_NORMALS, fly_entry_trials, point_in_polygon
+from ..ephemeris import conjunction_blackout
 from ..marsorbit.lifetime import os_lifetime_batch
 from ..marsorbit.nodes import launch_node_batch_rad, targeted_launch_batch
 from ..marsorbit.rendezvous import node_rate_rad_s, rendezvous_batch
+from ..marstime import heliocentric_distance_au
+from ..samples.catalogue import load_catalogue
 from ..samples.select import solve_selection
 from ..surface.operations import SOL_S, simulate_surface, storm_onsets
 from .model import RiskModel
@@ -253,12 +257,9 @@ def _wrap_deg(x):
 
 
 def _dest_km(lat_deg, lon_deg, az_deg, dist_km, r_km):
-    """Point at a distance and azimuth on a sphere (deg in, deg out)."""
-    la, lo, az = np.radians(lat_deg), np.radians(lon_deg), np.radians(az_deg)
-    d = dist_km / r_km
-    la2 = np.arcsin(np.sin(la) * np.cos(d) + np.cos(la) * np.sin(d) * np.cos(az))
-    lo2 = lo + np.arctan2(np.sin(az) * np.sin(d) * np.cos(la), np.cos(d) - np.sin(la) * np.sin(la2))
-    return np.degrees(la2), np.degrees(lo2)
+    """Point at a distance (km) and azimuth (deg) on a sphere of radius ``r_km`` (deg in/out)."""
+    la, lo = _dest(np.radians(lat_deg), np.radians(lon_deg), np.radians(az_deg), dist_km / r_km)
+    return np.degrees(la), np.degrees(lo)
 
 
 def surface_distances_m(surface, target_lat_deg, target_lon_deg, lat_deg, lon_deg, r_km):
@@ -322,10 +323,6 @@ def nominal_surface_ready(
     float
         Earliest MAV lift-off, TDB s (before the plane targeting).
     """
-    from ..bodies import MARS
-    from ..marstime import heliocentric_distance_au
-    from ..samples.catalogue import load_catalogue
-    from .plan import conjunction_blackout
 
     r_km = MARS.r_eq_m / 1e3
     d_rover, d_heli = surface_distances_m(

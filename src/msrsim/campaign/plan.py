@@ -26,7 +26,7 @@ from ..bodies import MARS
 from ..constants import SECONDS_PER_DAY
 from ..entry import load_preset
 from ..entry.run import prepare_entry
-from ..ephemeris import load_ephemeris
+from ..ephemeris import conjunction_blackout
 from ..errors import ConfigError
 from ..marsorbit.params import MarsOrbitConfig
 from ..marstime import heliocentric_distance_au, mars_year, solar_longitude_deg
@@ -36,12 +36,10 @@ from ..samples.value import SelectionConfig, ValueModel
 from ..timescales import parse_date_range, tdb_to_utc
 from ..windows import entry_speed_km_s
 from .architecture import Architecture, analyse_windows
-from .mission import plan_mars_orbit_phase
+from .mission import _ero_leg, plan_mars_orbit_phase
 
 #: Entry interface altitude of both planets' entry speeds, km (FACTS.md §5 MSL, §8 EES).
 ENTRY_INTERFACE_ALT_KM = 125.0
-#: Sun-Earth-Mars angle below which no commands are sent (FACTS.md §9), deg.
-CONJUNCTION_ANGLE_DEG = 2.0
 #: Extra days searched on each side of a shifted departure range (the next opportunity
 #: drifts by up to a few weeks from an exact synodic period: Mars's orbit is eccentric).
 _SHIFT_MARGIN_DAYS = 30.0
@@ -166,20 +164,15 @@ def _shifted(arch: Architecture, days: float) -> Architecture:
 
 
 def _leg_indices(arch: Architecture) -> tuple[int, int]:
-    want = arch.mars_to_earth.vehicle.strip().lower()
-    ero = [k for k, leg in enumerate(arch.earth_to_mars) if leg.vehicle.strip().lower() == want]
-    if not ero:
-        raise ConfigError(
-            f"architecture {arch.name!r} has no earth_to_mars leg flown by "
-            f"vehicle={arch.mars_to_earth.vehicle!r} (the return vehicle); add one"
-        )
-    others = [k for k in range(len(arch.earth_to_mars)) if k != ero[0]]
+    """The return vehicle's (ERO's) outbound leg and the lander's leg (the first other one)."""
+    k_ero, _ = _ero_leg(arch)
+    others = [k for k in range(len(arch.earth_to_mars)) if k != k_ero]
     if not others:
         raise ConfigError(
             f"architecture {arch.name!r} has no lander leg (a second earth_to_mars leg "
             "flown by another vehicle); the campaign needs one"
         )
-    return ero[0], others[0]
+    return k_ero, others[0]
 
 
 def _outbound(j: int, leg_result) -> Opportunity | None:
@@ -295,32 +288,6 @@ def _cruise_note(j: int, op: Opportunity, cruise) -> dict:
         "arrival_vinf_km_s": round(float(np.linalg.norm(cruise.arrival_vinf_km_s)), 4),
         "launch_c3_km2_s2": round(float(cruise.launch_c3_km2_s2), 3),
     }
-
-
-def conjunction_blackout(
-    t_tdb_s, angle_deg: float = CONJUNCTION_ANGLE_DEG, ephemeris_path: str | None = None
-) -> np.ndarray:
-    """Whether the Sun–Earth–Mars angle is below ``angle_deg`` (no commanding), per epoch.
-
-    Parameters
-    ----------
-    t_tdb_s : array_like
-        Epochs, TDB s past J2000.
-    angle_deg : float
-        Elongation limit, deg (2° in FACTS.md §9).
-    ephemeris_path : str, optional
-        SPK kernel instead of DE421.
-    """
-    eph = load_ephemeris(ephemeris_path)
-    t = np.asarray(t_tdb_s, dtype=float)
-    r_e = eph.state("earth", t)[0]
-    r_m = eph.state("mars", t)[0]
-    to_sun = -r_e
-    to_mars = r_m - r_e
-    c = np.sum(to_sun * to_mars, axis=-1) / (
-        np.linalg.norm(to_sun, axis=-1) * np.linalg.norm(to_mars, axis=-1)
-    )
-    return np.degrees(np.arccos(np.clip(c, -1.0, 1.0))) < angle_deg
 
 
 def _mars_year_float(t):

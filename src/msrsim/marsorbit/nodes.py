@@ -45,16 +45,7 @@ def launch_node_rad(t_tdb_s: float, lat_deg: float, lon_deg: float, inclination_
     ascending : bool
         Site on the ascending (northbound) half of the track.
     """
-    phi = math.radians(lat_deg)
-    inc = math.radians(inclination_deg)
-    s = math.sin(phi) / math.sin(inc) if math.sin(inc) > 0 else math.inf
-    if abs(s) > 1.0:
-        raise ConfigError(f"inclination_deg={inclination_deg!r} cannot pass over a site at latitude "
-                          f"{lat_deg!r} deg; allowed: |latitude| <= inclination <= 180 - |latitude|")
-    u = math.asin(s) if ascending else math.pi - math.asin(s)
-    dlon = math.atan2(math.cos(inc) * math.sin(u), math.cos(u))
-    alpha = mars_rotation_angle_rad(t_tdb_s) + math.radians(lon_deg)
-    return (alpha - dlon) % _TWO_PI
+    return float(launch_node_batch_rad(t_tdb_s, lat_deg, lon_deg, inclination_deg, ascending))
 
 
 def node_rate_rad_s(alt_km: float, inclination_deg: float) -> float:
