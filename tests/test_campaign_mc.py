@@ -89,13 +89,15 @@ def test_quiet_trials_equal_the_nominal_chain(nominal_plan):
 
 
 def test_baseline_nominal_timeline_matches_the_published_plan(nominal_plan):
-    """NASA 2022-07-27 / PIA25892 (FACTS.md §2): ERO 2027, SRL 2028, samples on Earth 2033."""
+    """NASA 2022-07-27 / PIA25892 (FACTS.md §2, §8): ERO launch 2027 and in Mars orbit 2029
+    (the solved electric cruise), SRL launch 2028, samples on Earth 2033."""
     tab = simulate_trials(nominal_plan, 0, 1)
     year = {
         k: int(tdb_to_utc(tab[k][0], "date")[:4])
-        for k in ("ero_launch_tdb_s", "lander_launch_tdb_s", "earth_landing_tdb_s")
+        for k in ("ero_launch_tdb_s", "ero_mars_arrival_tdb_s", "lander_launch_tdb_s", "earth_landing_tdb_s")
     }
-    assert year == {"ero_launch_tdb_s": 2027, "lander_launch_tdb_s": 2028, "earth_landing_tdb_s": 2033}
+    assert year == {"ero_launch_tdb_s": 2027, "ero_mars_arrival_tdb_s": 2029, "lander_launch_tdb_s": 2028,
+                    "earth_landing_tdb_s": 2033}
 
 
 def test_tianwen3_returns_in_2031():
@@ -202,9 +204,17 @@ def test_solar_lander_in_a_global_storm_loses_power_rtg_does_not(nominal_plan):
     assert np.all(a["lander_min_power_fraction"][landed] < solar.architecture.lander.survival_power_fraction)
 
 
-def test_late_lander_is_an_outcome_not_an_error(nominal_plan):
-    """A lander that arrives after the ERO must leave ends the trial (reported, no exception)."""
-    plan = _with(nominal_plan, ero={"max_mars_stay_days": 100.0})
+def test_late_lander_is_an_outcome_not_an_error():
+    """A lander that arrives after the ERO must leave ends the trial (reported, no exception).
+
+    The ballistic ERO leg arrives 2029-04-23, the lander lands 2029-10-10: a 100-day stay
+    limit makes it late. (The electric cruise arrives 2029-12-26, after the landing.)
+    """
+    a = load_architecture("baseline_2022")
+    a = _quiet(a.model_copy(update={"ero": a.ero.model_copy(update={"cruise": "ballistic"})}))
+    plan = _with(build_plan(a, seed=7), ero={"max_mars_stay_days": 100.0})
+    note = plan.ero_cruise[0]
+    assert note["cruise_model"] == "ballistic" and "ero.cruise: ballistic" in note["note"]
     tab = simulate_trials(plan, 0, 3)
     assert np.all(tab["outcome_code"] == CAUSE_CODE["lander after ERO departure"])
     assert np.all(np.isnan(tab["earth_landing_tdb_s"])) and np.all(tab["tubes_returned"] == 0)
@@ -343,13 +353,15 @@ def test_sensitivity_tornado_moves_p_success_the_right_way(nominal_plan):
 
 
 def test_electric_ero_cruise_drives_the_mars_phase():
-    """ero.cruise: electric flies msrsim.lowthrust's solved cruise: the trial's ERO arrives
-    when the cruise does, and the insertion sees the cruise's arrival v-infinity."""
-    a = load_architecture("skycrane_2025")
-    a = _quiet(a.model_copy(update={"ero": a.ero.model_copy(update={"cruise": "electric"})}))
+    """An electric ERO (the default cruise ``auto``) flies msrsim.lowthrust's solved cruise:
+    the trial's ERO arrives when the cruise does, and the insertion sees the cruise's arrival
+    v-infinity."""
+    a = _quiet(load_architecture("skycrane_2025"))
+    assert a.ero.cruise == "auto" and a.ero.cruise_model == "electric"
     plan = build_plan(a, seed=1)
     note = plan.ero_cruise[0]
-    assert note["model"] == "electric", note
+    assert note["cruise_model"] == "electric", note
+    assert plan.ero_opportunities[0].planned_type == "electric"
     tab = simulate_trials(plan, 0, 1)
     assert tab["outcome_code"][0] == 0, CAUSES[tab["outcome_code"][0]]
     assert tdb_to_utc(tab["ero_mars_arrival_tdb_s"][0], "date") == note["arrival_utc"]
@@ -360,11 +372,15 @@ def test_electric_ero_cruise_drives_the_mars_phase():
 
 
 def test_ero_engine_count_reaches_the_mars_phase(nominal_plan):
-    """ero.ep_engine_count feeds the ERO model: more engines (within the array's power) mean
-    more spiral thrust and a shorter spiral down to the working orbit."""
+    """ero.ep_engine_count feeds the ERO model (default 4): fewer engines mean less spiral
+    thrust, a longer spiral down to the working orbit, and a cruise that removes less of the
+    arrival v-infinity (a larger insertion)."""
     a = nominal_plan.architecture
-    four = build_plan(a.model_copy(update={"ero": a.ero.model_copy(update={"ep_engine_count": 4})}), seed=7)
-    two, four_p = nominal_plan.ero_phases[0], four.ero_phases[0]
-    assert four.mars_orbit_config.ero.ep_engine_count == 4
-    assert four_p.ep_thrust_n > two.ep_thrust_n
-    assert four_p.summary["spiral_days"] < two.summary["spiral_days"]
+    two = build_plan(a.model_copy(update={"ero": a.ero.model_copy(update={"ep_engine_count": 2})}), seed=7)
+    two_p, four_p = two.ero_phases[0], nominal_plan.ero_phases[0]
+    assert nominal_plan.mars_orbit_config.ero.ep_engine_count == 4
+    assert two.mars_orbit_config.ero.ep_engine_count == 2
+    assert two.ero_cruise[0]["cruise_model"] == "electric" and two.ero_cruise[0]["engines"] == 2
+    assert four_p.ep_thrust_n > two_p.ep_thrust_n
+    assert four_p.summary["spiral_days"] < two_p.summary["spiral_days"]
+    assert four_p.summary["arrival_vinf_km_s"] < two_p.summary["arrival_vinf_km_s"]

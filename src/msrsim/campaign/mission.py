@@ -74,6 +74,138 @@ def _ero_leg(arch):
                       f"vehicle={arch.mars_to_earth.vehicle!r} (the return vehicle); add one")
 
 
+#: Sources whose change invalidates a cached ERO cruise (the solver, its kernels, the
+#: ephemeris and the capture model).
+_CRUISE_SOURCES = ("lowthrust/*.py", "kernels/lowthrust*.py", "ephemeris.py", "marsorbit/arrival.py")
+_CRUISE_ARRAYS = ("arrival_vinf_km_s", "arrive_grid_tdb_s", "mass_after_moi_grid_kg")
+
+
+def _cruise_to_json(res) -> str:
+    import dataclasses
+    import json
+
+    d = {f.name: getattr(res, f.name) for f in dataclasses.fields(res)}
+    for k in _CRUISE_ARRAYS:
+        d[k] = None if d[k] is None else np.asarray(d[k], dtype=float).tolist()
+    return json.dumps(d)
+
+
+def _cruise_from_json(text: str):
+    import json
+
+    from ..lowthrust.ero import EROOpportunity
+
+    d = json.loads(text)
+    for k in _CRUISE_ARRAYS:
+        d[k] = None if d[k] is None else np.asarray(d[k], dtype=float)
+    return EROOpportunity(**d)
+
+
+def _ephemeris_id(ephemeris_path: str | None) -> list | None:
+    """What identifies the ephemeris in a cache key (path, size and modification time)."""
+    import os
+
+    if ephemeris_path is None:
+        return None
+    try:
+        st = os.stat(ephemeris_path)
+        return [os.path.abspath(ephemeris_path), st.st_size, st.st_mtime_ns]
+    except OSError:
+        return [str(ephemeris_path)]
+
+
+def opportunity_cruise(departure_tdb_s: float, arrive_window_tdb_s, ero_params,
+                       ephemeris_path: str | None = None):
+    """:func:`msrsim.lowthrust.ero.ero_opportunity_cruise` with the default search, cached on
+    disk (:mod:`msrsim.campaign._diskcache`, keyed by the launch epoch, the arrival window,
+    the ERO parameters, the ephemeris and the source of the solver), so that a campaign
+    solves each opportunity's cruise once per machine.
+
+    Parameters
+    ----------
+    departure_tdb_s : float
+        Launch epoch, TDB s past J2000.
+    arrive_window_tdb_s : (float, float)
+        Earliest and latest Mars arrival, TDB s past J2000.
+    ero_params : msrsim.marsorbit.params.EROParams
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
+
+    Returns
+    -------
+    msrsim.lowthrust.ero.EROOpportunity
+    """
+    import json
+
+    from ..lowthrust.ero import ero_opportunity_cruise
+    from ._diskcache import cache_path, package_sources, read_cached, write_cached
+
+    a0, a1 = (float(x) for x in arrive_window_tdb_s)
+    key = json.dumps({"depart_tdb_s": float(departure_tdb_s), "arrive_window_tdb_s": [a0, a1],
+                      "ero": ero_params.model_dump(mode="json"), "ephemeris": _ephemeris_id(ephemeris_path)},
+                     sort_keys=True)
+    path = cache_path("ero_cruise", key, package_sources(*_CRUISE_SOURCES))
+    res = read_cached(path, _cruise_from_json)
+    if res is None or res.depart_tdb_s != float(departure_tdb_s):
+        res = ero_opportunity_cruise(float(departure_tdb_s), (a0, a1), ero_params,
+                                     ephemeris_path=ephemeris_path)
+        write_cached(path, _cruise_to_json(res))
+    return res
+
+
+def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 0,
+                   ephemeris_path: str | None = None):
+    """The outbound cruise an architecture's ERO flies from its planned launch.
+
+    ``arch.ero.cruise_model`` electric: the solved solar-electric cruise into the ERO leg's
+    arrival window (:func:`opportunity_cruise`); ballistic (a chemical ERO, or
+    ``ero.cruise: ballistic``), or no low-thrust solution: None (the ballistic leg is flown).
+
+    Parameters
+    ----------
+    arch : Architecture
+        The architecture (its ERO leg's ``arrive_range_utc`` bounds the arrival).
+    ero_params : msrsim.marsorbit.params.EROParams
+    departure_tdb_s : float
+        Planned launch, TDB s past J2000.
+    opportunity : int
+        Opportunity index (for the note).
+    ephemeris_path : str, optional
+
+    Returns
+    -------
+    cruise : EROOpportunity or None
+        Feasible solved cruise, or None when the ballistic leg is flown.
+    note : dict
+        JSON-ready: ``opportunity``, ``cruise_model`` (``"electric"`` or ``"ballistic"``)
+        and either the cruise's figures or a ``note`` saying why the leg is ballistic.
+    """
+    from ..timescales import parse_date_range, tdb_to_utc
+
+    dep_utc = tdb_to_utc(float(departure_tdb_s), "date")
+    base = {"opportunity": int(opportunity), "departure_utc": dep_utc}
+    if arch.ero.cruise_model != "electric":
+        why = ("chemical ERO (ero.propulsion: chemical): no ion engines"
+               if arch.ero.propulsion == "chemical" else "ero.cruise: ballistic")
+        return None, {**base, "cruise_model": "ballistic",
+                      "note": f"{why}; the ballistic leg with the first-order cruise_dv_m_s credit is flown"}
+    k, leg = _ero_leg(arch)
+    window = parse_date_range(leg.arrive_range_utc, f"earth_to_mars.{k}.arrive_range_utc")
+    res = opportunity_cruise(departure_tdb_s, window, ero_params, ephemeris_path)
+    if not res.feasible:
+        a0, a1 = (tdb_to_utc(x, "date") for x in window)
+        return None, {**base, "cruise_model": "ballistic", "engines": int(res.engine_count),
+                      "note": (f"no solar-electric cruise from {dep_utc} reaches Mars between {a0} and {a1} "
+                               f"with {res.engine_count} engines; the ballistic leg with the first-order "
+                               "cruise_dv_m_s credit is flown instead")}
+    return res, {**base, "cruise_model": "electric", "engines": int(res.engine_count),
+                 "arrival_utc": tdb_to_utc(float(res.arrive_tdb_s), "date"),
+                 "xenon_kg": round(float(res.xenon_kg), 1),
+                 "arrival_vinf_km_s": round(float(np.linalg.norm(res.arrival_vinf_km_s)), 4),
+                 "launch_c3_km2_s2": round(float(res.launch_c3_km2_s2), 3),
+                 "mass_after_moi_kg": round(float(res.mass_after_moi_kg), 1)}
+
+
 def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
              ephemeris_path: str | None = None) -> EROLegs:
     """Resolve the ERO's outbound transfer and the return window from the architecture.

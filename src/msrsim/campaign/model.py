@@ -292,12 +292,14 @@ class EROSpec(_Strict):
             "working orbit (e.g. Tianwen-3's orbiter)"
         ),
     )
-    cruise: Literal["ballistic", "electric"] = Field(
-        "ballistic",
+    cruise: Literal["auto", "ballistic", "electric"] = Field(
+        "auto",
         description=(
-            "outbound cruise: the ballistic transfer of the leg's window with a first-order ion-engine "
-            "credit (cruise_dv_m_s), or the solved solar-electric cruise of msrsim.lowthrust (once per "
-            "launch opportunity; an opportunity it cannot solve keeps the ballistic leg and says so)"
+            "outbound cruise: electric flies the solved solar-electric cruise of msrsim.lowthrust (once "
+            "per launch opportunity, cached on disk; an opportunity with no low-thrust solution keeps "
+            "the ballistic leg and says so); ballistic flies the leg's ballistic transfer with a "
+            "first-order ion-engine credit (cruise_dv_m_s); auto: electric for an electric ERO, "
+            "ballistic for a chemical one"
         ),
     )
     ep_engine_count: int | None = Field(
@@ -305,9 +307,9 @@ class EROSpec(_Strict):
         ge=1,
         le=20,
         description=(
-            "ion engines firing together in cruise and spiral (None: the Mars-orbit model's default, 2; "
+            "ion engines firing together in cruise and spiral (None: the Mars-orbit model's default, 4: "
             "the 144 m2 arrays give ~46.6 kW at 1 AU, enough for 4 engines of the >5 kW class out to "
-            "~1.45 AU, FACTS.md §3, §8)"
+            "~1.45 AU, FACTS.md §3, §8; ASSUMPTION, the count is unpublished)"
         ),
     )
     chemical_trim_days: float = Field(
@@ -323,6 +325,22 @@ class EROSpec(_Strict):
             "lifetime), days (ASSUMPTION; the 2022 plan's stay is ~1,400 d)"
         ),
     )
+
+    @model_validator(mode="after")
+    def _cruise_needs_engines(self) -> EROSpec:
+        if self.cruise == "electric" and self.propulsion == "chemical":
+            raise ValueError(
+                "cruise='electric' needs propulsion='electric' (a chemical ERO has no ion engines); "
+                "allowed with propulsion='chemical': auto, ballistic"
+            )
+        return self
+
+    @property
+    def cruise_model(self) -> str:
+        """The cruise flown: ``"electric"`` or ``"ballistic"`` (``auto`` resolved by the propulsion)."""
+        if self.cruise == "auto":
+            return "electric" if self.propulsion == "electric" else "ballistic"
+        return self.cruise
 
 
 class EESSpec(_Strict):

@@ -12,8 +12,6 @@ arrays, pydantic models, dataclasses), so it can be pickled to Dask workers.
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +33,9 @@ from ..samples.select import _rule_groups
 from ..samples.value import SelectionConfig, ValueModel
 from ..timescales import parse_date_range, tdb_to_utc
 from ..windows import entry_speed_km_s
+from ._diskcache import cache_path, package_sources, read_cached, write_cached
 from .architecture import Architecture, analyse_windows
-from .mission import _ero_leg, plan_mars_orbit_phase
+from .mission import _ero_leg, plan_mars_orbit_phase, planned_cruise
 
 #: Entry interface altitude of both planets' entry speeds, km (FACTS.md §5 MSL, §8 EES).
 ENTRY_INTERFACE_ALT_KM = 125.0
@@ -240,17 +239,6 @@ def _with_entry_speed(cfg, speed_m_s: float):
     return cfg.model_copy(update={"entry": entry})
 
 
-def _electric_cruise(arch_j, k_ero: int, op: Opportunity, ero_params, ephemeris_path):
-    """The ERO's solved solar-electric cruise for its planned launch, or None if unsolved."""
-    from ..lowthrust.ero import ero_opportunity_cruise
-
-    leg = arch_j.earth_to_mars[k_ero]
-    window = parse_date_range(leg.arrive_range_utc, f"earth_to_mars.{k_ero}.arrive_range_utc")
-    res = ero_opportunity_cruise(op.planned_departure_tdb_s, window, ero_params,
-                                 ephemeris_path=ephemeris_path)
-    return res if res.feasible else None
-
-
 def _with_cruise(op: Opportunity, cruise) -> Opportunity:
     """The opportunity flown with the electric cruise: the planned launch arrives when the
     cruise does; later days of the launch period fly the same cruise shifted by their delay
@@ -271,25 +259,6 @@ def _with_cruise(op: Opportunity, cruise) -> Opportunity:
     )
 
 
-def _cruise_note(j: int, op: Opportunity, cruise) -> dict:
-    if cruise is None:
-        return {
-            "opportunity": j,
-            "model": "ballistic",
-            "note": "electric cruise not solved from "
-            f"{tdb_to_utc(op.planned_departure_tdb_s, 'date')}; the ballistic leg is flown instead",
-        }
-    return {
-        "opportunity": j,
-        "model": "electric",
-        "departure_utc": tdb_to_utc(op.planned_departure_tdb_s, "date"),
-        "arrival_utc": tdb_to_utc(float(cruise.arrive_tdb_s), "date"),
-        "xenon_kg": round(float(cruise.xenon_kg), 1),
-        "arrival_vinf_km_s": round(float(np.linalg.norm(cruise.arrival_vinf_km_s)), 4),
-        "launch_c3_km2_s2": round(float(cruise.launch_c3_km2_s2), 3),
-    }
-
-
 def _mars_year_float(t):
     """Mars year plus the fraction of it by solar longitude (monotone in time)."""
     return mars_year(t) + solar_longitude_deg(t) / 360.0
@@ -297,14 +266,7 @@ def _mars_year_float(t):
 
 def _design_cache_path(cfg) -> Path:
     """File of a cached ascent design: keyed by the config and the ascent package's code."""
-    h = hashlib.sha256(cfg.model_dump_json().encode())
-    pkg = Path(__file__).resolve().parent.parent / "ascent"
-    for f in sorted(pkg.glob("*.py")):
-        h.update(f.read_bytes())
-    root = os.environ.get("MSRSIM_CACHE_DIR") or os.path.join(
-        os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache"), "msrsim"
-    )
-    return Path(root) / f"ascent_design_{h.hexdigest()[:24]}.json"
+    return cache_path("ascent_design", cfg.model_dump_json(), package_sources("ascent/*.py"))
 
 
 @functools.lru_cache(maxsize=4)
@@ -320,21 +282,10 @@ def designed_ascent(preset: str):
     target = AscentTarget.harris() if preset == "harris" else AscentTarget.mav_sim()
     cfg = make_config({"mav": mav.model_dump(), "target": target.model_dump()})
     path = _design_cache_path(cfg)
-    guidance = None
-    if path.is_file():
-        try:
-            guidance = GuidanceParams.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            guidance = None
+    guidance = read_cached(path, GuidanceParams.model_validate_json)
     if guidance is None:
         guidance = design_guidance(cfg).guidance
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(guidance.model_dump_json(), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass  # an unwritable cache only costs the next run the design
+        write_cached(path, guidance.model_dump_json())
     nominal = fly_trials(cfg, guidance, np.zeros((1, ASCENT_NORMALS)), np.array([cfg.launch_tdb_s]))
     return cfg, guidance, {k: np.asarray(v)[0] for k, v in nominal.items()}
 
@@ -384,12 +335,12 @@ def build_plan(
         if ero_ops[-1] is None:
             ero_phases.append(None)
             continue
-        cruise = None
-        if arch.ero.cruise == "electric":
-            cruise = _electric_cruise(arch_j, k_ero, ero_ops[-1], mo_cfg.ero, ephemeris_path)
-            cruise_notes.append(_cruise_note(j, ero_ops[-1], cruise))
-            if cruise is not None:
-                ero_ops[-1] = _with_cruise(ero_ops[-1], cruise)
+        # the outbound cruise: the solved solar-electric one (cached on disk) or the ballistic leg
+        cruise, note = planned_cruise(arch_j, mo_cfg.ero, ero_ops[-1].planned_departure_tdb_s, j,
+                                      ephemeris_path)
+        cruise_notes.append(note)
+        if cruise is not None:
+            ero_ops[-1] = _with_cruise(ero_ops[-1], cruise)
         mp = plan_mars_orbit_phase(mo_cfg, arch_j, w, ephemeris_path, cruise=cruise)
         e = mp.epochs_tdb_s
         if arch.ero.propulsion == "chemical":

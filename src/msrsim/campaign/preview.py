@@ -202,7 +202,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     from ..windows import entry_speed_km_s
     from .architecture import Architecture, analyse_windows, load_architecture
     from .engine import nominal_surface_ready
-    from .mission import ero_legs, plan_mars_orbit_phase
+    from .mission import ero_legs, plan_mars_orbit_phase, planned_cruise
 
     if not isinstance(trials, int | np.integer) or not 0 <= trials <= 1_000_000:
         raise ConfigError(f"trials={trials!r} must be an integer in 0..1000000")
@@ -218,7 +218,10 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
     if arch.ero.ep_engine_count is not None:
         mo_cfg = mo_cfg.model_copy(update={"ero": mo_cfg.ero.model_copy(
             update={"ep_engine_count": arch.ero.ep_engine_count})})
-    lander = ero_legs(mo_cfg, arch, legs, ephemeris_path).lander
+    ero_legs_ = ero_legs(mo_cfg, arch, legs, ephemeris_path)
+    lander = ero_legs_.lander
+    # the ERO's outbound cruise as the campaign plan flies it (solved electric or ballistic)
+    cruise, _ = planned_cruise(arch, mo_cfg.ero, float(ero_legs_.outbound.departure_tdb_s), 0, ephemeris_path)
     if lander is None:
         raise ConfigError(f"architecture {arch.name!r} has no lander leg (a second earth_to_mars "
                           "leg flown by another vehicle); the preview needs one")
@@ -231,7 +234,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
 
     # surface operations of the nominal trial (no storms, nothing fails) set the MAV's
     # earliest lift-off; the ERO's plan first gives the end of its spiral and its stay
-    first = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path)
+    first = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path, cruise=cruise)
     e0 = first.epochs_tdb_s
     t_land = float(lander.arrival_tdb_s) + float(srl.nominal["entry_to_landing_s"])
     t_ready = nominal_surface_ready(arch, srl_cfg.target, float(srl.nominal["landing_lat_deg"]),
@@ -239,7 +242,7 @@ def preview_campaign(architecture=None, *, trials: int = 2000, seed: int = 1, wi
                                     float(e0["spiral_end"]), float(first.summary["rendezvous_days"]))
     mo_cfg = mo_cfg.model_copy(update={"mav_launch": mo_cfg.mav_launch.model_copy(
         update={"surface_stay_days": (t_ready - float(lander.arrival_tdb_s)) / SECONDS_PER_DAY})})
-    mars_orbit = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path)
+    mars_orbit = plan_mars_orbit_phase(mo_cfg, arch, legs, ephemeris_path, cruise=cruise)
     epochs = mars_orbit.epochs_tdb_s
 
     selection = select_return_set(explain=False, curve=False)

@@ -45,7 +45,8 @@ class SolarElectricParams(ConfigModel):
     bus_power_w : float
         Power kept for the spacecraft bus, W: 2 kW, EROParams.bus_power_w (assumption there).
     engine_count : int
-        Engines able to fire together: 2, EROParams.ep_engine_count (assumption there).
+        Engines able to fire together: 2 (a generic default; the ERO's own count,
+        4, is EROParams.ep_engine_count, an assumption there).
     power_per_engine_w : float
         Power ceiling per engine, W: 5 kW ("> 5 kW class" RIT-2X, FACTS.md §8).
     thrust_per_engine_n : float

@@ -93,10 +93,18 @@ class EROParams(_Params):
         bipropellant Isp 318 s and 3 x 424 N = 1272 N (assumption: the usual MMH/MON
         apogee-engine class), dry mass 450 kg (assumption).
     ep_engine_count : int
-        Ion engines firing together (assumption: 2; the default arrays could power 3 at
-        Mars's distance). With the other defaults the 2022 baseline reaches the end of
-        capture 3.12 years after launch, against "~3 years" published (PIA25892, FACTS.md
-        §8); the README's timeline table gives the sensitivities.
+        Ion engines able to fire together. ASSUMPTION 4 (the count is unpublished, FACTS.md
+        §8 "ERO engines"): the most engines the arrays run at their 5 kW ceiling out to
+        1.45 AU, where ``solar_array_power_1au_w / d^2 - bus_power_w`` = 46.6 kW / 1.45^2
+        - 2 kW = 20.2 kW (144 m^2 arrays, FACTS.md §3; "> 5 kW class" RIT-2X, FACTS.md §8),
+        i.e. over most of an Earth-Mars cruise; at Mars (1.38-1.67 AU) the arrays run 3-4
+        of them (the spiral takes what the power allows). With 2 engines the 2022
+        baseline's cruise arrives with v∞ 2.1 km/s instead of 0.7 km/s and its third
+        opportunity (2031) has no low-thrust solution. With the solved electric cruise
+        the 2022 baseline reaches the end of capture 3.5 years after launch, against
+        "~3 years" published (PIA25892, FACTS.md §8): the cruise chooses the latest arrival
+        in the window (largest mass after MOI); the README's timeline table gives the
+        sensitivities.
     ep_thrust_per_engine_n, ep_isp_s, ep_power_per_engine_w : float
         RIT-2X: ~200 mN, Isp > 3000 s, > 5 kW class per engine (FACTS.md §8; the thrust
         and Isp are flagged "unverified" there).
@@ -131,7 +139,7 @@ class EROParams(_Params):
     oim_isp_s: float = Field(318.0, gt=50.0, le=500.0)
     oim_thrust_n: float = Field(1272.0, gt=1.0, le=1e6)
     oim_dry_mass_kg: float = Field(450.0, ge=0.0, le=10000.0)
-    ep_engine_count: int = Field(2, ge=1, le=20)
+    ep_engine_count: int = Field(4, ge=1, le=20)
     ep_thrust_per_engine_n: float = Field(0.200, gt=0.0, le=10.0)
     ep_isp_s: float = Field(3000.0, gt=200.0, le=20000.0)
     ep_power_per_engine_w: float = Field(5000.0, gt=0.0, le=1e6)
