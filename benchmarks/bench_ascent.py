@@ -29,6 +29,7 @@ BEFORE_CPU_MS_PER_TRIAL = 0.694
 def scipy_one(P, inp, rtol=1e-8, atol=1e-6):
     """The same dynamics (the compiled right-hand side) integrated by scipy's RK45, phase by phase."""
     P = P.copy()
+    K.init_working_slots(P)
     body = inp.body
     diag = np.zeros(K.N_DIAG)
     nvec = np.zeros(3)
@@ -53,7 +54,7 @@ def scipy_one(P, inp, rtol=1e-8, atol=1e-6):
         def rhs(t, yy):
             dy = np.empty(K.N_STATE)
             K._rhs(t, yy, dy, mode, t_ign, f, isp, tb, prof, P, nvec, dir2, body, inp.cd_tab,
-                   inp.alt0_m, inp.dalt_m, inp.log_rho, inp.sound, diag, False)
+                   inp.alt0_m, inp.dalt_m, inp.atm, diag, False)
             return dy
 
         return solve_ivp(rhs, (t0, t1), y, rtol=rtol, atol=atol).y[:, -1]

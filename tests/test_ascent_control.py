@@ -137,10 +137,6 @@ def test_closed_loop_narrows_periapsis_scatter_on_the_same_seed(designed):
     assert np.std(cl) < np.std(op)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the redesigned SRM1 programme (see "
-                   "test_closed_loop_keeps_the_nominal_within_1_km) leaves the SRM1 loop less "
-                   "authority: measured 92.5 -> 81.0 km (-12 %); the previous design, flown by "
-                   "the same kernel, gives 92.1 -> 69.6 km (-24 %)")
 def test_closed_loop_cuts_periapsis_scatter_by_15_percent(designed):
     from msrsim.ascent.guidance import close_loop
     from msrsim.ascent.montecarlo import run_monte_carlo
@@ -152,10 +148,6 @@ def test_closed_loop_cuts_periapsis_scatter_by_15_percent(designed):
     assert np.std(cl) < 0.85 * np.std(op)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: since the integrator ends steps at the "
-                   "limiter/CD/atmosphere kinks the design converges to another (degenerate, "
-                   "limiter-dominated) SRM1 programme, on which the SRM1 loop's approximate "
-                   "predictor trims the nominal periapsis by ~4 km (measured 4.1 km; was < 1 km)")
 def test_closed_loop_keeps_the_nominal_within_1_km(designed):
     from msrsim.ascent.flight import fly_nominal
     from msrsim.ascent.guidance import close_loop

@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.interpolate import CubicHermiteSpline, PchipInterpolator
 
 from msrsim.ascent import _dynamics as K
+from msrsim.ascent.core import cd_hermite_table
 from msrsim.ascent.flight import fly_nominal
 from msrsim.ascent.guidance import design_guidance
 from msrsim.ascent.montecarlo import run_monte_carlo
@@ -78,7 +80,10 @@ def test_reported_maxima_match_recomputation_from_history(designed):
                       np.where(h.phase == 2, mav.srm2.mean_thrust_n, 0.0))
     np.testing.assert_allclose(h.thrust_n, thrust, rtol=1e-12)
     mach = speed / np.asarray(atm.sound_speed(h.alt_m, lat, lon))
-    cd = np.interp(mach, mav.cd_mach, mav.cd_values)
+    # CD(Mach): the monotone cubic through the table (scipy's Hermite spline on the
+    # kernel's node slopes), held beyond the table's ends
+    tab = cd_hermite_table(mav.cd_table())
+    cd = CubicHermiteSpline(tab[:, 0], tab[:, 1], tab[:, 2])(np.clip(mach, tab[0, 0], tab[-1, 0]))
     drag = q * cd * mav.reference_area_m2
     axial_g = (thrust - drag * cosa) / h.mass_kg / g0
     o = h.orbit
@@ -162,3 +167,22 @@ def test_limiter_handles_a_command_against_the_wind():
     a_out = math.acos(min(1.0, max(-1.0, out @ np.array([0.0, 0.0, -1.0]))))
     assert abs(np.linalg.norm(out) - 1.0) < 1e-12
     assert a_out <= math.radians(1.0) * Q_THR_PA / 1.0 + 1e-9 and a_out < math.pi / 2
+
+
+def test_cd_curve_is_the_monotone_cubic_through_the_table():
+    """CD(Mach) passes through every tabulated point, never leaves the range of its two
+    neighbouring points (no overshoot), and its interior node slopes are those of scipy's
+    PCHIP (Fritsch & Butland); the end slopes are zero so the curve joins the constant
+    held beyond the table smoothly."""
+    mav = AscentConfig().mav
+    tab = cd_hermite_table(mav.cd_table())
+    x, y = np.asarray(mav.cd_mach, float), np.asarray(mav.cd_values, float)
+    np.testing.assert_array_equal(tab[:, 0], x)
+    np.testing.assert_array_equal(tab[:, 1], y)
+    np.testing.assert_allclose(tab[1:-1, 2], PchipInterpolator(x, y).derivative()(x[1:-1]),
+                               rtol=1e-12, atol=1e-15)
+    assert tab[0, 2] == 0.0 and tab[-1, 2] == 0.0
+    f = CubicHermiteSpline(tab[:, 0], tab[:, 1], tab[:, 2])
+    for a, b, ya, yb in zip(x[:-1], x[1:], y[:-1], y[1:], strict=True):
+        v = f(np.linspace(a, b, 101))
+        assert v.min() >= min(ya, yb) - 1e-12 and v.max() <= max(ya, yb) + 1e-12

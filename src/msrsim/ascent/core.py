@@ -29,8 +29,35 @@ def _atmosphere_arrays(lat_deg: float, lon_deg: float):
                     lat_rad=math.radians(lat_deg), lon_rad=math.radians(lon_deg))
     log_rho = np.ascontiguousarray(grid.log_rho)
     sound = np.ascontiguousarray(grid.sound_speed_m_s)
-    return grid.alt0_m, grid.dalt_m, log_rho, sound, atmosphere_kinks_m(
-        grid.alt0_m, grid.dalt_m, log_rho, sound)
+    kinks = atmosphere_kinks_m(grid.alt0_m, grid.dalt_m, log_rho, sound)
+    return (grid.alt0_m, grid.dalt_m, log_rho, sound, kinks,
+            atmosphere_table(grid.alt0_m, grid.dalt_m, log_rho, sound, kinks))
+
+
+def atmosphere_table(alt0_m: float, dalt_m: float, log_rho: np.ndarray, sound: np.ndarray,
+                     kink_alt_m: np.ndarray) -> np.ndarray:
+    """Per-cell cubic coefficients of log-density and speed of sound, (cells, 8).
+
+    Through the grid's nodes (its values unchanged), one not-a-knot cubic spline per stretch
+    between the model's slope breaks ``kink_alt_m`` (m), so the profile is twice
+    continuously differentiable wherever the integrator does not end a step. Columns 0-3:
+    log ρ, 4-7: sound speed (m/s), each lowest order first in the cell fraction; read by
+    :func:`msrsim.ascent._dynamics.atm_lookup`.
+    """
+    from scipy.interpolate import CubicSpline
+
+    n = log_rho.size
+    breaks = np.rint((np.asarray(kink_alt_m, float) - alt0_m) / dalt_m).astype(int)
+    breaks = np.unique(np.concatenate(([0], breaks[(breaks > 0) & (breaks < n - 1)], [n - 1])))
+    tab = np.empty((n - 1, 8))
+    for lo, hi in zip(breaks[:-1], breaks[1:], strict=True):  # a few stretches, not per cell
+        x = np.arange(lo, hi + 1, dtype=float)
+        for col, vals in ((0, log_rho), (4, sound)):
+            c = CubicSpline(x, vals[lo:hi + 1], bc_type="not-a-knot").c  # highest order first
+            if c.shape[0] < 4:  # two nodes: a line
+                c = np.vstack((np.zeros((4 - c.shape[0], c.shape[1])), c))
+            tab[lo:hi, col:col + 4] = c[::-1].T
+    return np.ascontiguousarray(tab)
 
 
 # a grid node is a slope break of the model (not the grid's own sampling of a smooth
@@ -48,7 +75,7 @@ def atmosphere_kinks_m(alt0_m: float, dalt_m: float, log_rho: np.ndarray,
     1 % from node to node (0.3 % in the default model's 40-50 km temperature ramp); the
     model's own breaks (the Glenn fit's branch change at 7 km, the ends of the ramp at 40
     and 50 km, the thermosphere base at 120 km) change it by 3 % or more. The ascent
-    integrator ends a step on each of these (see ``_dynamics._next_event``).
+    integrator ends a step on each of these (see ``_dynamics._first_crossing``).
     """
     d1 = np.abs(np.diff(log_rho))
     d2 = np.abs(np.diff(log_rho, 2))
@@ -71,17 +98,41 @@ class KernelInputs:
     log_rho: np.ndarray
     sound: np.ndarray
     kink_alt_m: np.ndarray
+    atm: np.ndarray  # (cells, 8) cubic coefficients from ``atmosphere_table``
 
     def args(self):
         return (self.body, self.prof1, self.prof2, self.cd_tab, self.alt0_m, self.dalt_m,
-                self.log_rho, self.sound, self.kink_alt_m)
+                self.atm, self.kink_alt_m)
 
 
 def kernel_inputs(cfg: AscentConfig) -> KernelInputs:
     """Tables for the kernel: motor thrust shapes, CD(Mach), the atmosphere grid at the site."""
-    alt0, dalt, log_rho, sound, kinks = _atmosphere_arrays(cfg.site.lat_deg, cfg.site.lon_deg)
+    alt0, dalt, log_rho, sound, kinks, atm = _atmosphere_arrays(cfg.site.lat_deg, cfg.site.lon_deg)
     return KernelInputs(body_vector(), cfg.mav.srm1.profile_table(), cfg.mav.srm2.profile_table(),
-                        cfg.mav.cd_table(), alt0, dalt, log_rho, sound, kinks)
+                        cd_hermite_table(cfg.mav.cd_table()), alt0, dalt, log_rho, sound, kinks, atm)
+
+
+def cd_hermite_table(cd_table: np.ndarray) -> np.ndarray:
+    """(k, 3) table of (Mach, CD, dCD/dMach) for the kernel's monotone cubic CD(Mach).
+
+    Slopes by Fritsch & Butland: the weighted harmonic mean of the neighbouring secants
+    where they have the same sign, zero at a local extremum and at both ends, so the curve
+    passes through every tabulated point, never overshoots it, is continuously
+    differentiable, and joins the constant held beyond the table without a kink.
+    """
+    x = np.asarray(cd_table[:, 0], float)
+    y = np.asarray(cd_table[:, 1], float)
+    d = np.zeros_like(x)
+    if x.size > 2:
+        h = np.diff(x)
+        m = np.diff(y) / h
+        w1 = 2.0 * h[1:] + h[:-1]
+        w2 = h[1:] + 2.0 * h[:-1]
+        same = m[:-1] * m[1:] > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hm = (w1 + w2) / (w1 / m[:-1] + w2 / m[1:])
+        d[1:-1] = np.where(same, hm, 0.0)
+    return np.ascontiguousarray(np.column_stack([x, y, d]))
 
 
 def nominal_row(cfg: AscentConfig, g: GuidanceParams) -> np.ndarray:

@@ -580,10 +580,16 @@ class GuidanceParams(_Model):
 
 
 class IntegratorSettings(_Model):
-    """Fixed RK4 step sizes, s (the step-convergence test shows their error)."""
+    """Fixed RK4 step sizes, s (the step-convergence tests show their error).
 
-    dt_burn_s: float = 0.2
-    dt_coast_s: float = 2.0
+    ``dt_burn_s`` is the SRM1 step after its first 8 s (graded down to 1/8 of it at
+    ignition) and a fifth of the SRM2 step; ``dt_coast_s`` the coast step below 150 km
+    (ten times longer above). The defaults put every dispersed trial within 10 m of its 8x
+    finer solution (measured max 5.2 m over 1,000 trials).
+    """
+
+    dt_burn_s: float = 1.0
+    dt_coast_s: float = 4.0
 
     @field_validator("dt_burn_s", "dt_coast_s")
     @classmethod
