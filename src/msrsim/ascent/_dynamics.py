@@ -1075,6 +1075,9 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out, hist, rec
 def fly_batch(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out):
     """Fly every row of ``P`` (n, N_PARAM) in parallel into ``out`` (n, N_OUT)."""
     dummy = np.zeros((1, N_HIST))
+    # a run-time False (not the literal), so this call shares the single-trajectory
+    # specialisation of ``fly`` (one compilation, one cache entry, instead of two)
+    record = P.shape[0] < 0
     for k in prange(P.shape[0]):
         fly(P[k], body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out[k], dummy,
-            False)
+            record)
