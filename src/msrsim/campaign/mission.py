@@ -77,7 +77,8 @@ def _ero_leg(arch):
 #: Sources whose change invalidates a cached ERO cruise (the solver, its kernels, the
 #: ephemeris and the capture model).
 _CRUISE_SOURCES = ("lowthrust/*.py", "kernels/lowthrust*.py", "ephemeris.py", "marsorbit/arrival.py")
-_CRUISE_ARRAYS = ("arrival_vinf_km_s", "arrive_grid_tdb_s", "mass_after_moi_grid_kg")
+_CRUISE_ARRAYS = ("arrival_vinf_km_s", "arrive_grid_tdb_s", "mass_after_moi_grid_kg", "final_mass_grid_kg",
+                  "arrival_vinf_grid_km_s", "control", "vinf_departure_km_s")
 
 
 def _cruise_to_json(res) -> str:
@@ -98,6 +99,7 @@ def _cruise_from_json(text: str):
     d = json.loads(text)
     for k in _CRUISE_ARRAYS:
         d[k] = None if d[k] is None else np.asarray(d[k], dtype=float)
+    d["choose_between_tdb_s"] = tuple(float(x) for x in d["choose_between_tdb_s"])
     return EROOpportunity(**d)
 
 
@@ -115,11 +117,11 @@ def _ephemeris_id(ephemeris_path: str | None) -> list | None:
 
 
 def opportunity_cruise(departure_tdb_s: float, arrive_window_tdb_s, ero_params,
-                       ephemeris_path: str | None = None):
+                       ephemeris_path: str | None = None, *, choose_between_tdb_s=None):
     """:func:`msrsim.lowthrust.ero.ero_opportunity_cruise` with the default search, cached on
     disk (:mod:`msrsim.campaign._diskcache`, keyed by the launch epoch, the arrival window,
-    the ERO parameters, the ephemeris and the source of the solver), so that a campaign
-    solves each opportunity's cruise once per machine.
+    the arrivals the choice may take, the ERO parameters, the ephemeris and the source of
+    the solver), so that a campaign solves each opportunity's cruise once per machine.
 
     Parameters
     ----------
@@ -130,6 +132,9 @@ def opportunity_cruise(departure_tdb_s: float, arrive_window_tdb_s, ero_params,
     ero_params : msrsim.marsorbit.params.EROParams
     ephemeris_path : str, optional
         SPK kernel instead of DE421.
+    choose_between_tdb_s : (float, float), optional
+        Earliest and latest Mars arrival the choice may take, TDB s (default: the whole
+        window, the largest mass after MOI).
 
     Returns
     -------
@@ -141,24 +146,231 @@ def opportunity_cruise(departure_tdb_s: float, arrive_window_tdb_s, ero_params,
     from ._diskcache import cache_path, package_sources, read_cached, write_cached
 
     a0, a1 = (float(x) for x in arrive_window_tdb_s)
+    between = None if choose_between_tdb_s is None else [float(x) for x in choose_between_tdb_s]
     key = json.dumps({"depart_tdb_s": float(departure_tdb_s), "arrive_window_tdb_s": [a0, a1],
-                      "ero": ero_params.model_dump(mode="json"), "ephemeris": _ephemeris_id(ephemeris_path)},
-                     sort_keys=True)
+                      "choose_between_tdb_s": between, "ero": ero_params.model_dump(mode="json"),
+                      "ephemeris": _ephemeris_id(ephemeris_path)}, sort_keys=True)
     path = cache_path("ero_cruise", key, package_sources(*_CRUISE_SOURCES))
     res = read_cached(path, _cruise_from_json)
     if res is None or res.depart_tdb_s != float(departure_tdb_s):
         res = ero_opportunity_cruise(float(departure_tdb_s), (a0, a1), ero_params,
-                                     ephemeris_path=ephemeris_path)
+                                     ephemeris_path=ephemeris_path, choose_between_tdb_s=between)
         write_cached(path, _cruise_to_json(res))
     return res
 
 
+def ero_working_orbit(config: MarsOrbitConfig, arrival_tdb_s: float, arrival_vinf_icrf_km_s,
+                      mass_at_arrival_kg: float):
+    """The ERO from Mars arrival to its working orbit: chemical MOI, OIM jettison, ion spiral.
+
+    The arrival part of :func:`plan_mars_orbit_phase` (which calls it), on its own so that
+    the choice of the cruise's arrival (:func:`earliest_return_cruise`) sizes candidate
+    arrivals with the same chain.
+
+    Parameters
+    ----------
+    config : MarsOrbitConfig
+    arrival_tdb_s : float
+        Mars arrival, TDB s past J2000.
+    arrival_vinf_icrf_km_s : array_like, shape (3,)
+        Arrival v∞, ICRF km/s.
+    mass_at_arrival_kg : float
+        Mass before MOI, kg.
+
+    Returns
+    -------
+    moi, spiral : msrsim.marsorbit.arrival results
+    spiral_start_tdb_s, spiral_end_tdb_s : float
+        End of the MOI burn and arrival in the working orbit, TDB s.
+    """
+    from ..marsorbit.arrival import mars_orbit_insertion, spiral_down
+
+    os_, ero = config.os, config.ero
+    t_arr = float(arrival_tdb_s)
+    m_arr = icrf_to_equator_matrix("mars", t_arr)
+    vinf_arr_eq = m_arr @ (np.asarray(arrival_vinf_icrf_km_s, dtype=float) * 1e3)
+    moi = mars_orbit_insertion(vinf_arr_eq, ero.capture_periapsis_alt_km, ero.capture_period_h,
+                               float(mass_at_arrival_kg), ero.oim_thrust_n, ero.oim_isp_s,
+                               os_.inclination_deg)
+    m_spiral0 = moi.mass_after_kg - ero.oim_dry_mass_kg
+    t_spiral0 = t_arr + moi.burn_duration_s
+    spiral = spiral_down(moi.r_end_m, moi.v_end_m_s, m_spiral0, ero, ero.working_alt_km,
+                         os_.inclination_deg, t_spiral0, effectivity_cut=ero.spiral_effectivity_cut)
+    return moi, spiral, t_spiral0, t_spiral0 + spiral.duration_days * SECONDS_PER_DAY
+
+
+def ero_ready_tdb_s(config: MarsOrbitConfig, arrival_tdb_s: float, arrival_vinf_icrf_km_s,
+                    mass_at_arrival_kg: float) -> float:
+    """When the ERO could have the OS captured, counting its own steps only, TDB s.
+
+    Working orbit (:func:`ero_working_orbit`) plus the nominal rendezvous and capture
+    (:func:`msrsim.marsorbit.rendezvous.plan_rendezvous` with the spiral's mass and thrust
+    and no node difference: the MAV's lift-off is timed into the plane J2 carries into the
+    ERO's, so the chain's residual is ~1e-9 deg); a lander that is late delays the capture
+    further, which the Monte Carlo models per trial. ``inf`` when the chain cannot fly the
+    arrival (the insertion burn does not reach the capture orbit, or the spiral does not end).
+    """
+    from ..errors import NoSolutionError
+    from ..marsorbit.rendezvous import plan_rendezvous
+
+    try:
+        _, spiral, _, t_end = ero_working_orbit(config, arrival_tdb_s, arrival_vinf_icrf_km_s,
+                                                mass_at_arrival_kg)
+    except NoSolutionError:
+        return float("inf")  # the insertion module cannot capture from this arrival
+    if not spiral.reached:
+        return float("inf")
+    rv = plan_rendezvous(config.os, config.ero, config.rendezvous, spiral.mass_after_kg, spiral.thrust_n,
+                         delta_raan_deg=0.0)
+    return float(t_end + rv.duration_days * SECONDS_PER_DAY)
+
+
+def _first_return_departure(ready_tdb_s: float, return_opportunities) -> float:
+    """The Mars departure the campaign gives an ERO ready at ``ready_tdb_s``: in the first
+    return window with a departure after it, the lowest-v∞ one from then on (the Monte
+    Carlo's rule, :func:`msrsim.campaign.engine._assign_return`); NaN if none."""
+    from .engine import _assign_return
+
+    _, dep, _, _ = _assign_return(np.array([float(ready_tdb_s)]), list(return_opportunities))
+    return float(dep[0])
+
+
+#: Sources whose change invalidates a cached arrival choice (the cruise's, the Mars chain's).
+_CHOICE_SOURCES = _CRUISE_SOURCES + ("marsorbit/*.py", "campaign/mission.py", "campaign/engine.py")
+#: Most refined solves :func:`earliest_return_cruise` tries (each a continuation and a cold
+#: SLSQP solve when not cached).
+_MAX_REFINES = 6
+
+
+def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfig, return_opportunities,
+                           ephemeris_path: str | None = None):
+    """The cruise with the most mass after MOI that keeps the earliest return.
+
+    The reference is the earliest arrival of the search that the chain can fly (some early
+    arrivals come too fast for the insertion module's thrust): the ERO's own steps from it
+    (:func:`ero_ready_tdb_s`) set the first Mars departure the campaign's return windows
+    give it (:func:`_first_return_departure`), the deadline ``D``. If the largest-mass
+    cruise (``max_mass``) is ready by ``D`` it is the answer, so the policy changes only the
+    cruises that would forfeit that return. Otherwise the latest arrival of the search grid
+    that is ready by ``D`` is found by bisection between the reference and the window's
+    end (readiness grows with the arrival date almost everywhere: a later arrival is
+    heavier and spirals longer; where it does not, the arrival found is still ready in time
+    but may not be the latest that is), and the arrivals up to it are tried in order of
+    mass after MOI: each is refined (:func:`opportunity_cruise` choosing within half a grid
+    step of it) and kept once the refined cruise is itself ready by ``D``. If none is,
+    ``max_mass`` is returned with a note. Cached on disk (the readiness evaluations,
+    ~0.3-0.9 s each, and the refinements run once per machine).
+
+    Parameters
+    ----------
+    max_mass : msrsim.lowthrust.ero.EROOpportunity
+        The unconstrained choice (feasible), whose ``*_grid`` arrays are the search.
+    arrive_window_tdb_s : (float, float)
+        The leg's arrival window, TDB s.
+    config : MarsOrbitConfig
+        The chain's vehicle and orbit parameters (``config.ero`` solved ``max_mass``).
+    return_opportunities : list of ReturnOpportunity
+        The campaign plan's return windows known so far.
+    ephemeris_path : str, optional
+
+    Returns
+    -------
+    cruise : EROOpportunity
+    info : dict
+        JSON-ready: ``return_departure_utc`` (D), ``ready_utc`` of the cruise,
+        ``max_mass_arrival_utc``, ``max_mass_after_moi_kg``, ``max_mass_ready_utc`` and a
+        ``note`` when the fallback is used.
+    """
+    import json
+
+    from ..timescales import tdb_to_utc
+    from ._diskcache import cache_path, package_sources, read_cached, write_cached
+
+    o = max_mass
+    t_grid = np.asarray(o.arrive_grid_tdb_s, dtype=float)
+    score = np.asarray(o.mass_after_moi_grid_kg, dtype=float)
+    vinf_grid, mf_grid = o.arrival_vinf_grid_km_s, o.final_mass_grid_kg
+    memo: dict = {}
+
+    def ready(k: int) -> float:
+        if k not in memo:
+            memo[k] = ero_ready_tdb_s(config, t_grid[k], vinf_grid[k], mf_grid[k])
+        return memo[k]
+
+    # the reference: the earliest arrival of the search that the Mars chain can fly
+    cand = [int(k) for k in np.flatnonzero(np.isfinite(score))]
+    while cand and not np.isfinite(ready(cand[0])):
+        cand.pop(0)
+    base = {"max_mass_arrival_utc": tdb_to_utc(o.arrive_tdb_s, "date"),
+            "max_mass_after_moi_kg": round(float(o.mass_after_moi_kg), 1)}
+    deadline = _first_return_departure(ready(cand[0]), return_opportunities) if cand else float("nan")
+    if not np.isfinite(deadline):
+        return o, {**base, "note": ("no return window follows the earliest arrival the chain can fly; "
+                                    "largest mass kept")}
+    base["return_departure_utc"] = tdb_to_utc(deadline, "date")
+    key = json.dumps({"max_mass": _cruise_to_json(o), "window": [float(x) for x in arrive_window_tdb_s],
+                      "deadline_tdb_s": deadline, "config": config.model_dump(mode="json"),
+                      "ephemeris": _ephemeris_id(ephemeris_path)}, sort_keys=True)
+    path = cache_path("ero_cruise_choice", key, package_sources(*_CHOICE_SOURCES))
+
+    def parse(text):
+        d = json.loads(text)
+        return _cruise_from_json(d["cruise"]), d["info"]
+
+    hit = read_cached(path, parse)
+    if hit is not None:
+        return hit
+    ready_max = ero_ready_tdb_s(config, o.arrive_tdb_s, o.arrival_vinf_km_s, o.final_mass_kg)
+    base["max_mass_ready_utc"] = tdb_to_utc(ready_max, "date") if np.isfinite(ready_max) else None
+    out = None
+    if ready_max <= deadline:
+        out = (o, {**base, "ready_utc": base["max_mass_ready_utc"]})
+    else:
+        # bisection for the latest grid arrival ready by D (cand[lo] is, cand[hi] is not)
+        lo, hi = 0, len(cand) - 1
+        if ready(cand[hi]) <= deadline:
+            lo = hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if ready(cand[mid]) <= deadline else (lo, mid)
+        half = 0.5 * (float(t_grid[1] - t_grid[0]) if t_grid.size > 1 else SECONDS_PER_DAY)
+        tried = 0
+        for k in sorted(cand[:lo + 1], key=lambda q: -score[q]):
+            if out is not None or tried >= _MAX_REFINES:
+                break
+            if ready(k) > deadline:
+                continue
+            # within half a grid step of the arrival; then, if the refined one arrived later
+            # and misses D, on or before it only
+            for between in ((t_grid[k] - half, t_grid[k] + half), (t_grid[k] - half, t_grid[k])):
+                tried += 1
+                c = opportunity_cruise(o.depart_tdb_s, arrive_window_tdb_s, config.ero, ephemeris_path,
+                                       choose_between_tdb_s=between)
+                if not c.feasible:
+                    break
+                t_c = ero_ready_tdb_s(config, c.arrive_tdb_s, c.arrival_vinf_km_s, c.final_mass_kg)
+                if t_c <= deadline:
+                    out = (c, {**base, "ready_utc": tdb_to_utc(t_c, "date")})
+                    break
+                if c.arrive_tdb_s <= t_grid[k]:
+                    break
+        if out is None:
+            out = (o, {**base, "note": (f"no refined arrival is ready for the return of "
+                                        f"{base['return_departure_utc']} ({tried} refinements tried); "
+                                        "largest mass kept")})
+    write_cached(path, json.dumps({"cruise": _cruise_to_json(out[0]), "info": out[1]}))
+    return out
+
+
 def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 0,
-                   ephemeris_path: str | None = None):
+                   ephemeris_path: str | None = None, *, mars_orbit_config: MarsOrbitConfig | None = None,
+                   return_opportunities=None):
     """The outbound cruise an architecture's ERO flies from its planned launch.
 
     ``arch.ero.cruise_model`` electric: the solved solar-electric cruise into the ERO leg's
-    arrival window (:func:`opportunity_cruise`); ballistic (a chemical ERO, or
+    arrival window (:func:`opportunity_cruise`), its arrival chosen by
+    ``arch.ero.cruise_arrival`` (``max_mass``: the largest mass after MOI in the window;
+    ``earliest_return``: :func:`earliest_return_cruise`); ballistic (a chemical ERO, or
     ``ero.cruise: ballistic``), or no low-thrust solution: None (the ballistic leg is flown).
 
     Parameters
@@ -171,6 +383,11 @@ def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 
     opportunity : int
         Opportunity index (for the note).
     ephemeris_path : str, optional
+    mars_orbit_config : MarsOrbitConfig, optional
+        The chain's parameters for ``earliest_return`` (default: defaults with ``ero_params``).
+    return_opportunities : list of ReturnOpportunity, optional
+        The plan's return windows for ``earliest_return`` (default: the architecture's own
+        window, from :func:`msrsim.campaign.architecture.analyse_windows`).
 
     Returns
     -------
@@ -178,7 +395,8 @@ def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 
         Feasible solved cruise, or None when the ballistic leg is flown.
     note : dict
         JSON-ready: ``opportunity``, ``cruise_model`` (``"electric"`` or ``"ballistic"``)
-        and either the cruise's figures or a ``note`` saying why the leg is ballistic.
+        and either the cruise's figures (with ``arrival_policy`` and what the policy
+        compared) or a ``note`` saying why the leg is ballistic.
     """
     from ..timescales import parse_date_range, tdb_to_utc
 
@@ -198,12 +416,23 @@ def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 
                       "note": (f"no solar-electric cruise from {dep_utc} reaches Mars between {a0} and {a1} "
                                f"with {res.engine_count} engines; the ballistic leg with the first-order "
                                "cruise_dv_m_s credit is flown instead")}
+    policy = arch.ero.cruise_arrival
+    extra: dict = {}
+    if policy == "earliest_return":
+        cfg = mars_orbit_config if mars_orbit_config is not None else MarsOrbitConfig(ero=ero_params)
+        if return_opportunities is None:
+            from .architecture import analyse_windows
+            from .plan import _return
+
+            return_opportunities = [_return(0, analyse_windows(arch, ephemeris_path)[-1].return_window)]
+        res, extra = earliest_return_cruise(res, window, cfg, return_opportunities, ephemeris_path)
     return res, {**base, "cruise_model": "electric", "engines": int(res.engine_count),
+                 "arrival_policy": policy,
                  "arrival_utc": tdb_to_utc(float(res.arrive_tdb_s), "date"),
                  "xenon_kg": round(float(res.xenon_kg), 1),
                  "arrival_vinf_km_s": round(float(np.linalg.norm(res.arrival_vinf_km_s)), 4),
                  "launch_c3_km2_s2": round(float(res.launch_c3_km2_s2), 3),
-                 "mass_after_moi_kg": round(float(res.mass_after_moi_kg), 1)}
+                 "mass_after_moi_kg": round(float(res.mass_after_moi_kg), 1), **extra}
 
 
 def ero_legs(config: MarsOrbitConfig, architecture=None, windows=None,
@@ -331,7 +560,6 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         feasible): its Mars arrival epoch, arrival v∞ (ICRF km/s) and mass before insertion
         replace the ballistic leg and the first-order ``cruise_dv_m_s`` stand-in.
     """
-    from ..marsorbit.arrival import mars_orbit_insertion, spiral_down
     from ..marsorbit.departure import earth_arrival, trans_earth_injection
     from ..marsorbit.lifetime import os_orbit_decay
     from ..marsorbit.nodes import node_chain, node_rate_rad_s
@@ -357,15 +585,7 @@ def plan_mars_orbit_phase(config: MarsOrbitConfig | None = None, architecture=No
         v_arr = max(vb - ero.cruise_dv_m_s / 1e3, _MIN_ARRIVAL_VINF_KM_S)
         arrival_vinf_icrf_km_s = vinf_ballistic * (v_arr / vb)
         m_arrival = ero.mars_arrival_mass_kg
-    m_arr = icrf_to_equator_matrix("mars", t_arr)
-    vinf_arr_eq = m_arr @ (np.asarray(arrival_vinf_icrf_km_s, dtype=float) * 1e3)
-    moi = mars_orbit_insertion(vinf_arr_eq, ero.capture_periapsis_alt_km, ero.capture_period_h,
-                               m_arrival, ero.oim_thrust_n, ero.oim_isp_s, os_.inclination_deg)
-    m_spiral0 = moi.mass_after_kg - ero.oim_dry_mass_kg
-    t_spiral0 = t_arr + moi.burn_duration_s
-    spiral = spiral_down(moi.r_end_m, moi.v_end_m_s, m_spiral0, ero, ero.working_alt_km,
-                         os_.inclination_deg, t_spiral0, effectivity_cut=ero.spiral_effectivity_cut)
-    t_spiral_end = t_spiral0 + spiral.duration_days * SECONDS_PER_DAY
+    moi, spiral, t_spiral0, t_spiral_end = ero_working_orbit(cfg, t_arr, arrival_vinf_icrf_km_s, m_arrival)
     # the node difference at the start of rendezvous from the chain: the OS's node from the
     # MAV lift-off (site, time) drifted under J2, against the ERO's spiral-end node
     mav = cfg.mav_launch

@@ -302,6 +302,17 @@ class EROSpec(_Strict):
             "ballistic for a chemical one"
         ),
     )
+    cruise_arrival: Literal["earliest_return", "max_mass"] = Field(
+        "earliest_return",
+        description=(
+            "Mars arrival of the electric cruise, chosen per launch opportunity from the solved arrival "
+            "window: max_mass takes the largest mass after orbit insertion in the window; "
+            "earliest_return (default) the largest mass among arrivals from which the ERO (insertion, "
+            "spiral, nominal rendezvous) is still ready for the return that the window's earliest "
+            "feasible arrival would make, so that the chosen arrival never forfeits a return window "
+            "(it equals max_mass whenever max_mass keeps that return)"
+        ),
+    )
     ep_engine_count: int | None = Field(
         None,
         ge=1,

@@ -121,6 +121,7 @@ class CampaignPlan:
     mars_year_float: np.ndarray
     selection_groups: tuple = ()
     ero_cruise: list = field(default_factory=list)
+    ero_cruise_solutions: list = field(repr=False, default_factory=list)
     windows: list = field(repr=False, default_factory=list)
     selection_cache: dict = field(repr=False, default_factory=dict)
 
@@ -316,6 +317,7 @@ def build_plan(
     synodic = arch.schedule.synodic_period_days
     ero_ops, lander_ops, ret_ops, ero_phases = [], [], [], []
     cruise_notes: list = []
+    cruises: list = []
     wins = []
     # the EES entry case owns the Earth-entry flight-path angle; the approach targets it
     ees_cfg = load_preset(arch.ees.entry_preset)
@@ -336,11 +338,13 @@ def build_plan(
         ret_ops.append(_return(j, w[-1].return_window))
         if ero_ops[-1] is None:
             ero_phases.append(None)
+            cruises.append(None)
             continue
         # the outbound cruise: the solved solar-electric one (cached on disk) or the ballistic leg
         cruise, note = planned_cruise(arch_j, mo_cfg.ero, ero_ops[-1].planned_departure_tdb_s, j,
-                                      ephemeris_path)
+                                      ephemeris_path, mars_orbit_config=mo_cfg, return_opportunities=ret_ops)
         cruise_notes.append(note)
+        cruises.append(cruise)
         if cruise is not None:
             ero_ops[-1] = _with_cruise(ero_ops[-1], cruise)
         mp = plan_mars_orbit_phase(mo_cfg, arch_j, w, ephemeris_path, cruise=cruise)
@@ -422,6 +426,7 @@ def build_plan(
         ascent_guidance=guidance,
         ascent_nominal=nominal,
         ero_cruise=cruise_notes,
+        ero_cruise_solutions=cruises,
         value_model=vm,
         selection_groups=_rule_groups(cat, SelectionConfig().rules),
         rover_order=rover,

@@ -255,18 +255,31 @@ class EROOpportunity:
     converged, feasible : bool
         A feasible, optimal (continuation-converged) cruise was found in the window.
     depart_tdb_s, arrive_tdb_s : float
-        Launch and the chosen Mars arrival (largest mass after MOI), TDB s past J2000.
+        Launch and the chosen Mars arrival (largest mass after MOI among the arrivals in
+        ``choose_between_tdb_s``), TDB s past J2000.
     arrival_vinf_km_s : numpy.ndarray, shape (3,)
         Arrival v∞ relative to Mars, ICRF, km/s (NaN when infeasible).
     xenon_kg, final_mass_kg, mass_after_moi_kg, moi_dv_m_s, launch_c3_km2_s2 : float
         Xenon used, mass at Mars arrival before MOI, after the impulsive MOI, MOI Δv and
         launch energy used (NaN when infeasible).
     arrive_grid_tdb_s : numpy.ndarray, shape (K,)
-        Arrival epochs searched.
+        Arrival epochs searched (the whole window, whatever ``choose_between_tdb_s``).
     mass_after_moi_grid_kg : numpy.ndarray, shape (K,)
         Mass after MOI at each (NaN where infeasible).
     engine_count : int
         Engines firing together in this solution.
+    final_mass_grid_kg : numpy.ndarray, shape (K,)
+        Mass at Mars arrival before MOI at each searched arrival, kg (NaN where infeasible).
+    arrival_vinf_grid_km_s : numpy.ndarray, shape (K, 3)
+        Arrival v∞ at each searched arrival, ICRF km/s (NaN where infeasible).
+    choose_between_tdb_s : tuple of float
+        Earliest and latest arrival the choice was allowed (``(-inf, inf)``: the window).
+    control : numpy.ndarray, shape (N, 3)
+        The chosen cruise's thrust vectors per segment (throttle times unit direction,
+        ICRF, ``|u| <= 1``; N equal segments of the time of flight); empty when infeasible.
+    vinf_departure_km_s : numpy.ndarray, shape (3,)
+        Launch v∞ of the chosen cruise, ICRF km/s. With ``control`` it defines the
+        trajectory (:func:`ero_opportunity_trajectory`).
     """
 
     converged: bool
@@ -282,78 +295,38 @@ class EROOpportunity:
     arrive_grid_tdb_s: np.ndarray = field(repr=False, default=None)
     mass_after_moi_grid_kg: np.ndarray = field(repr=False, default=None)
     engine_count: int = 0
+    final_mass_grid_kg: np.ndarray = field(repr=False, default=None)
+    arrival_vinf_grid_km_s: np.ndarray = field(repr=False, default=None)
+    choose_between_tdb_s: tuple = (float("-inf"), float("inf"))
+    control: np.ndarray = field(repr=False, default=None)
+    vinf_departure_km_s: np.ndarray = field(repr=False, default=None)
 
 
 _OPPORTUNITY_CACHE: dict = {}
+_SEARCH_CACHE: dict = {}
 
 
-def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None, *,
-                           sep: SolarElectricParams | None = None,
-                           c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
-                           vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S,
-                           step_days: float = 5.0, n_segments: int = 20,
-                           ephemeris_path: str | None = None) -> EROOpportunity:
-    """The ERO's electric-propulsion cruise for one launch, with the best Mars arrival.
+@dataclass
+class _Search:
+    """The solved arrival grid of one launch (shared by every choice of arrival)."""
 
-    Arrival epochs every ``step_days`` across the window are solved together: one SLSQP
-    solve seeds an arrival (the middle of the window, then other fractions of it that are
-    still unsolved, up to 7 solves), the others are
-    continued from their neighbours on the optimality conditions
-    (:mod:`msrsim.lowthrust.continuation`); unsolved arrivals inside the solved span, and
-    beyond its edges until one fails, get SLSQP solves of their own (legs of more than one
-    revolution, where continuation stops early). The best (largest mass after the impulsive
-    MOI) is refined on a grid four times finer around it and compared with a cold SLSQP
-    solve at the chosen arrival (the better is kept). Results are cached per arguments.
+    arrive: np.ndarray
+    batch: object
+    results: dict
+    batch_for: object
 
-    Parameters
-    ----------
-    depart_tdb_s : float
-        Launch epoch, TDB s past J2000.
-    arrive_window_tdb_s : (float, float)
-        Earliest and latest Mars arrival to consider, TDB s past J2000.
-    params : EROParams, optional
-        Launch mass, capture orbit, OIM Isp and engines/arrays (default EROParams()).
-    sep : SolarElectricParams, optional
-        Engines and arrays (default ``SolarElectricParams.from_ero(params)``).
-    c3_max_km2_s2 : float
-        Launch energy available, km^2/s^2.
-    vinf_arrive_max_km_s : float
-        Largest arrival v∞, km/s.
-    step_days : float
-        Arrival-date step of the search, days (the answer is refined to a quarter of it).
-    n_segments : int
-        Thrust segments per leg.
-    ephemeris_path : str, optional
-        SPK kernel instead of DE421.
 
-    Returns
-    -------
-    EROOpportunity
-        ``feasible`` False (NaN figures) when no arrival in the window can be flown.
-    """
+def _opportunity_search(td, a0, a1, ero, sep, c3_max_km2_s2, vinf_arrive_max_km_s, step_days, n_segments,
+                        ephemeris_path) -> _Search:
+    """Solve every arrival of the window's grid (cached in memory per arguments)."""
     from ..ephemeris import planet_state
     from .continuation import LegBatch, flood, nearest_done, repair
     from .legs import _grid_neighbours
 
-    ero = _params(params)
-    sep = SolarElectricParams.from_ero(ero) if sep is None else sep
-    if not isinstance(sep, SolarElectricParams):
-        raise ConfigError(f"sep={type(sep).__name__} is not allowed; expected SolarElectricParams")
-    td = float(depart_tdb_s)
-    try:
-        a0, a1 = (float(x) for x in arrive_window_tdb_s)
-    except (TypeError, ValueError):
-        raise ConfigError(f"arrive_window_tdb_s={arrive_window_tdb_s!r} is not allowed; expected "
-                          "(earliest, latest) TDB seconds") from None
-    if not (np.isfinite(td) and np.isfinite(a0) and np.isfinite(a1)) or not td < a0 <= a1:
-        raise ConfigError(f"arrive_window_tdb_s={arrive_window_tdb_s!r} must satisfy depart_tdb_s={td!r} "
-                          "< earliest <= latest")
-    if not (np.isfinite(step_days) and step_days > 0):
-        raise ConfigError(f"step_days={step_days!r} must be > 0 days")
     key = (td, a0, a1, ero.model_dump_json(), sep.model_dump_json(), float(c3_max_km2_s2),
            float(vinf_arrive_max_km_s), float(step_days), int(n_segments), ephemeris_path)
-    if key in _OPPORTUNITY_CACHE:
-        return _OPPORTUNITY_CACHE[key]
+    if key in _SEARCH_CACHE:
+        return _SEARCH_CACHE[key]
     cap = ero_capture_model(ero)
     r0, v0 = planet_state("earth", td, ephemeris_path)
 
@@ -421,20 +394,115 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
             if not b.done[k]:
                 break
             flood(b, (nk,), [k])
-    res = b.results()
-    score = res["mass_after_capture_kg"]
-    grid_score = np.where(b.done, score, np.nan)
-    if not b.done.any():
+    out = _Search(arrive=arrive, batch=b, results=b.results(), batch_for=batch_for)
+    _SEARCH_CACHE[key] = out
+    return out
+
+
+def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None, *,
+                           sep: SolarElectricParams | None = None,
+                           c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
+                           vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S,
+                           step_days: float = 5.0, n_segments: int = 20,
+                           ephemeris_path: str | None = None,
+                           choose_between_tdb_s=None) -> EROOpportunity:
+    """The ERO's electric-propulsion cruise for one launch, with the best Mars arrival.
+
+    Arrival epochs every ``step_days`` across the window are solved together: one SLSQP
+    solve seeds an arrival (the middle of the window, then other fractions of it that are
+    still unsolved, up to 7 solves), the others are
+    continued from their neighbours on the optimality conditions
+    (:mod:`msrsim.lowthrust.continuation`); unsolved arrivals inside the solved span, and
+    beyond its edges until one fails, get SLSQP solves of their own (legs of more than one
+    revolution, where continuation stops early). The best (largest mass after the impulsive
+    MOI) of the arrivals inside ``choose_between_tdb_s`` is refined on a grid four times
+    finer around it (still inside) and compared with a cold SLSQP solve at the chosen
+    arrival (the better is kept). The search is shared by every ``choose_between_tdb_s``;
+    searches and results are cached per arguments.
+
+    Parameters
+    ----------
+    depart_tdb_s : float
+        Launch epoch, TDB s past J2000.
+    arrive_window_tdb_s : (float, float)
+        Earliest and latest Mars arrival to consider, TDB s past J2000.
+    params : EROParams, optional
+        Launch mass, capture orbit, OIM Isp and engines/arrays (default EROParams()).
+    sep : SolarElectricParams, optional
+        Engines and arrays (default ``SolarElectricParams.from_ero(params)``).
+    c3_max_km2_s2 : float
+        Launch energy available, km^2/s^2.
+    vinf_arrive_max_km_s : float
+        Largest arrival v∞, km/s.
+    step_days : float
+        Arrival-date step of the search, days (the answer is refined to a quarter of it).
+    n_segments : int
+        Thrust segments per leg.
+    ephemeris_path : str, optional
+        SPK kernel instead of DE421.
+    choose_between_tdb_s : (float, float), optional
+        Earliest and latest Mars arrival the choice may take, TDB s past J2000 (default:
+        the whole window, i.e. the largest mass after MOI in it). The other arrivals are
+        still searched and reported in the ``*_grid`` arrays.
+
+    Returns
+    -------
+    EROOpportunity
+        ``feasible`` False (NaN figures) when no arrival in the window (and in
+        ``choose_between_tdb_s``) can be flown.
+    """
+    from .continuation import flood
+
+    ero = _params(params)
+    sep = SolarElectricParams.from_ero(ero) if sep is None else sep
+    if not isinstance(sep, SolarElectricParams):
+        raise ConfigError(f"sep={type(sep).__name__} is not allowed; expected SolarElectricParams")
+    td = float(depart_tdb_s)
+    try:
+        a0, a1 = (float(x) for x in arrive_window_tdb_s)
+    except (TypeError, ValueError):
+        raise ConfigError(f"arrive_window_tdb_s={arrive_window_tdb_s!r} is not allowed; expected "
+                          "(earliest, latest) TDB seconds") from None
+    if not (np.isfinite(td) and np.isfinite(a0) and np.isfinite(a1)) or not td < a0 <= a1:
+        raise ConfigError(f"arrive_window_tdb_s={arrive_window_tdb_s!r} must satisfy depart_tdb_s={td!r} "
+                          "< earliest <= latest")
+    if not (np.isfinite(step_days) and step_days > 0):
+        raise ConfigError(f"step_days={step_days!r} must be > 0 days")
+    if choose_between_tdb_s is None:
+        lo, hi = float("-inf"), float("inf")
+    else:
+        try:
+            lo, hi = (float(x) for x in choose_between_tdb_s)
+        except (TypeError, ValueError):
+            lo, hi = float("nan"), float("nan")
+        if not lo <= hi:
+            raise ConfigError(f"choose_between_tdb_s={choose_between_tdb_s!r} is not allowed; expected "
+                              "(earliest, latest) TDB seconds, earliest <= latest, or None")
+    key = (td, a0, a1, ero.model_dump_json(), sep.model_dump_json(), float(c3_max_km2_s2),
+           float(vinf_arrive_max_km_s), float(step_days), int(n_segments), ephemeris_path, lo, hi)
+    if key in _OPPORTUNITY_CACHE:
+        return _OPPORTUNITY_CACHE[key]
+    cap = ero_capture_model(ero)
+    s = _opportunity_search(td, a0, a1, ero, sep, c3_max_km2_s2, vinf_arrive_max_km_s, step_days, n_segments,
+                            ephemeris_path)
+    arrive, b, res, batch_for = s.arrive, s.batch, s.results, s.batch_for
+    grid_score = np.where(b.done, res["mass_after_capture_kg"], np.nan)
+    grids = {"arrive_grid_tdb_s": arrive, "mass_after_moi_grid_kg": grid_score,
+             "final_mass_grid_kg": np.where(b.done, res["final_mass_kg"], np.nan),
+             "arrival_vinf_grid_km_s": np.where(b.done[:, None], res["vinf_arrive_vec_km_s"], np.nan),
+             "engine_count": sep.engine_count, "choose_between_tdb_s": (lo, hi)}
+    allowed = b.done & (arrive >= lo) & (arrive <= hi)
+    if not allowed.any():
         out = EROOpportunity(converged=False, feasible=False, depart_tdb_s=td, arrive_tdb_s=float("nan"),
-                             arrival_vinf_km_s=np.full(3, np.nan), arrive_grid_tdb_s=arrive,
-                             mass_after_moi_grid_kg=grid_score, engine_count=sep.engine_count)
+                             arrival_vinf_km_s=np.full(3, np.nan), control=np.zeros((0, 3)),
+                             vinf_departure_km_s=np.full(3, np.nan), **grids)
         _OPPORTUNITY_CACHE[key] = out
         return out
-    best = int(np.nanargmax(grid_score))
+    best = int(np.nanargmax(np.where(allowed, grid_score, np.nan)))
     # refine around the best arrival: a grid four times finer, continued from it
     h = step_days * SECONDS_PER_DAY / 4.0
     fine_t = arrive[best] + h * np.arange(-3, 4)
-    fine_t = fine_t[(fine_t >= a0) & (fine_t <= a1)]
+    fine_t = fine_t[(fine_t >= max(a0, lo)) & (fine_t <= min(a1, hi))]
     fb = batch_for(fine_t)
     c = int(np.argmin(np.abs(fine_t - arrive[best])))
     fb.sig[c], fb.u[c], fb.w[c] = b.sig[best], b.u[best], b.w[best]
@@ -444,12 +512,14 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
         fres = fb.results()
         fscore = np.where(fb.done, fres["mass_after_capture_kg"], np.nan)
         j = int(np.nanargmax(fscore))
-        r, t_best = fres, fine_t[j]
+        r, t_best, src, js = fres, fine_t[j], fb, j
     else:
-        r, j, t_best = res, best, arrive[best]
-    vinf = np.asarray(r["vinf_arrive_vec_km_s"][j], float)
+        r, t_best, src, js = res, arrive[best], b, best
+    vinf = np.asarray(r["vinf_arrive_vec_km_s"][js], float)
     keys = ("propellant_kg", "final_mass_kg", "mass_after_capture_kg", "c3_km2_s2")
-    xenon, mf, m_moi, c3 = (float(r[q][j]) for q in keys)
+    xenon, mf, m_moi, c3 = (float(r[q][js]) for q in keys)
+    control = np.array(src.u[js], dtype=float)
+    vdep = np.array(src.w[js], dtype=float) * src.p.V
     # legs of more than one revolution have several local optima and continuation keeps
     # the one it started on: a cold SLSQP solve at the chosen arrival replaces it if better
     cold = ero_cruise(td, float(t_best), ero, sep=sep, c3_max_km2_s2=c3_max_km2_s2,
@@ -458,10 +528,63 @@ def ero_opportunity_cruise(depart_tdb_s: float, arrive_window_tdb_s, params=None
     if cold.feasible and cold.mass_after_moi_kg > m_moi:
         vinf, xenon, mf = cold.arrival_vinf_km_s, cold.xenon_kg, cold.final_mass_kg
         m_moi, c3 = cold.mass_after_moi_kg, cold.launch_c3_km2_s2
+        control = np.array(cold.transfer.control, dtype=float)
+        vdep = np.array(cold.transfer.vinf_departure_km_s, dtype=float)
     out = EROOpportunity(
         converged=True, feasible=True, depart_tdb_s=td, arrive_tdb_s=float(t_best),
         arrival_vinf_km_s=vinf, xenon_kg=xenon, final_mass_kg=mf, mass_after_moi_kg=m_moi,
         moi_dv_m_s=float(cap.dv_km_s(np.linalg.norm(vinf))) * 1e3, launch_c3_km2_s2=c3,
-        arrive_grid_tdb_s=arrive, mass_after_moi_grid_kg=grid_score, engine_count=sep.engine_count)
+        control=control, vinf_departure_km_s=vdep, **grids)
     _OPPORTUNITY_CACHE[key] = out
     return out
+
+
+def ero_opportunity_trajectory(opportunity: EROOpportunity, params=None, *,
+                               sep: SolarElectricParams | None = None,
+                               c3_max_km2_s2: float = ERO_LAUNCH_C3_MAX_KM2_S2,
+                               vinf_arrive_max_km_s: float = ERO_ARRIVAL_VINF_MAX_KM_S,
+                               ephemeris_path: str | None = None) -> LowThrustResult:
+    """The trajectory of a solved :class:`EROOpportunity`: its control flown again.
+
+    The launch state (Earth's plus the stored launch v∞) is propagated with the stored
+    thrust vectors by the leg's own integrator (no new optimisation), giving the dense
+    heliocentric states, mass, thrust and power of the cruise the opportunity chose.
+
+    Parameters
+    ----------
+    opportunity : EROOpportunity
+        A feasible result of :func:`ero_opportunity_cruise` (with its ``control``).
+    params, sep, c3_max_km2_s2, vinf_arrive_max_km_s, ephemeris_path
+        The arguments the opportunity was solved with (the engines and the launch mass
+        set the thrust history).
+
+    Returns
+    -------
+    LowThrustResult
+        ``t_s`` from launch, ``r_km``/``v_km_s`` heliocentric ICRF; ``feasible`` says
+        whether the flown control still meets Mars (10 km, the solver's tolerance).
+
+    Raises
+    ------
+    ConfigError
+        The opportunity is infeasible or carries no control.
+    """
+    from ..ephemeris import planet_state
+    from .transfer import POSITION_TOL_KM, VELOCITY_TOL_M_S, _miss, _propagate_plain, _result
+
+    o = opportunity
+    u = None if o.control is None else np.asarray(o.control, dtype=float)
+    if not o.feasible or u is None or u.ndim != 2 or u.shape[0] < 2 or u.shape[1] != 3:
+        raise ConfigError("opportunity has no solved cruise (feasible=False or no control); "
+                          "expected a feasible ero_opportunity_cruise result")
+    ero = _params(params)
+    sep = SolarElectricParams.from_ero(ero) if sep is None else sep
+    r0, v0 = planet_state("earth", o.depart_tdb_s, ephemeris_path)
+    rf, vf = planet_state("mars", o.arrive_tdb_s, ephemeris_path)
+    p = _build(r0, v0, rf, vf, o.arrive_tdb_s - o.depart_tdb_s, ero.launch_mass_kg, None, None,
+               GM_SUN_KM3_S2, int(u.shape[0]), float(np.sqrt(c3_max_km2_s2)), vinf_arrive_max_km_s,
+               ero_capture_model(ero), sep)
+    x = np.concatenate([u.ravel(), np.asarray(o.vinf_departure_km_s, dtype=float) / p.V])
+    dr_km, dv_m_s = _miss(p, _propagate_plain(p, x)[-1])
+    ok = dr_km <= POSITION_TOL_KM and dv_m_s <= VELOCITY_TOL_M_S
+    return _result(p, x, ok, ok, "control of the chosen cruise, propagated", 0, dr_km, dv_m_s)
