@@ -46,9 +46,16 @@ def test_default_baseline_ero_leg_is_the_low_thrust_solution(baseline_plan):
     op = plan.ero_opportunities[0]
     window = parse_date_range(arch.earth_to_mars[plan.ero_leg].arrive_range_utc, "arrive")
     ero_mod._OPPORTUNITY_CACHE.clear()  # a fresh solve, not the plan's in-memory result
+    ero_mod._SEARCH_CACHE.clear()
     ref = ero_mod.ero_opportunity_cruise(op.planned_departure_tdb_s, window, EROParams())
     assert ref.feasible
     note, summ = plan.ero_cruise[0], plan.ero_phases[0].summary
+    # the default arrival policy keeps the largest-mass arrival here: it is ready (2031-02-08)
+    # long before the return it would fly (window 0's best departure, 2033-01-28)
+    assert arch.ero.cruise_arrival == "earliest_return" == note["arrival_policy"]
+    assert note["max_mass_arrival_utc"] == note["arrival_utc"]
+    assert note["ready_utc"] < note["return_departure_utc"]
+    assert plan.ero_cruise_solutions[0].arrive_tdb_s == ref.arrive_tdb_s
     assert note["cruise_model"] == "electric" and op.planned_type == "electric"
     assert op.planned_arrival_tdb_s == ref.arrive_tdb_s  # the same epoch (s)
     assert note["arrival_utc"] == tdb_to_utc(ref.arrive_tdb_s, "date")
@@ -106,3 +113,32 @@ def test_opportunity_without_low_thrust_solution_flies_the_ballistic_leg():
     assert launched.any()
     ok = tab["outcome_code"] == 0
     assert np.all(np.isfinite(tab["earth_landing_tdb_s"][ok]))
+
+
+def test_results_json_ero_cruise_says_the_model_flown(baseline_plan):
+    """``results.json`` → ``ero_cruise.model`` is the resolved cruise (``electric`` for the
+    baseline's ``auto`` setting, which is written as ``setting``), ``mixed`` when the
+    opportunities differ; a chemical ERO's is ``ballistic`` with no arrival policy."""
+    from msrsim.campaign.montecarlo import _ero_cruise_summary, run_campaign
+
+    plan = baseline_plan
+    res = run_campaign(plan.architecture, trials=32, seed=1, sensitivity_trials=0, plan=plan)
+    ec = res.summary["ero_cruise"]
+    assert ec["setting"] == "auto" and ec["model"] == "electric" and ec["models"] == ["electric"]
+    assert ec["arrival_policy"] == "earliest_return" and ec["opportunities"] == baseline_plan.ero_cruise
+    notes = [{"cruise_model": "electric"}, {"cruise_model": "ballistic"}, {"cruise_model": "electric"}]
+    mixed = _ero_cruise_summary(baseline_plan.architecture, notes)
+    assert mixed["model"] == "mixed" and mixed["models"] == ["electric", "ballistic"]
+    chem = load_architecture("tianwen3")
+    out = _ero_cruise_summary(chem, [{"cruise_model": "ballistic"}])
+    assert (out["model"], out["setting"], out["arrival_policy"]) == ("ballistic", "auto", None)
+
+
+def test_cruise_arrival_is_validated():
+    """A bad ``ero.cruise_arrival`` is a one-line error naming the field and what is allowed."""
+    d = load_architecture("baseline_2022").model_dump(mode="json")
+    d["ero"]["cruise_arrival"] = "latest"
+    with pytest.raises(ConfigError) as exc:
+        architecture_from_dict(d)
+    msg = str(exc.value)
+    assert "cruise_arrival" in msg and "earliest_return" in msg and "max_mass" in msg and "\n" not in msg

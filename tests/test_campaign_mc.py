@@ -220,26 +220,72 @@ def test_late_lander_is_an_outcome_not_an_error():
     assert np.all(np.isnan(tab["earth_landing_tdb_s"])) and np.all(tab["tubes_returned"] == 0)
 
 
-def test_slip_moves_the_launch_to_the_next_opportunity():
-    """A slip past the launch period launches ~26 months later (FACTS §9)."""
-    arch = _quiet(load_architecture("baseline_2022"), slips=True, later=1)
-    arch = arch.model_copy(
-        update={
-            "schedule": arch.schedule.model_copy(
-                update={
-                    "lander": arch.schedule.lander.model_copy(
-                        update={"median_days": 400.0, "sigma": 0.01, "reserve_days": 0.0}
-                    ),
-                    "ero": arch.schedule.ero.model_copy(update={"median_days": 0.0, "sigma": 0.0}),
-                }
-            )
-        }
+@pytest.fixture(scope="module")
+def two_opportunity_plan():
+    """Baseline, quiet, with the next launch opportunity of each leg (slips switched on per test)."""
+    return build_plan(_quiet(load_architecture("baseline_2022"), later=1), seed=1)
+
+
+def _slipping(plan, slipped: str, **sections):
+    """The plan with one element slipping ~400 d (past its launch period) and the other on time."""
+    sched = plan.architecture.schedule
+    late = {"median_days": 400.0, "sigma": 0.01, "reserve_days": 0.0}
+    on_time = {"median_days": 0.0, "sigma": 0.0}
+    return _with(
+        plan,
+        monte_carlo={"schedule_slips": True},
+        schedule={
+            "lander": sched.lander.model_copy(update=late if slipped == "lander" else on_time),
+            "ero": sched.ero.model_copy(update=late if slipped == "ero" else on_time),
+        },
+        **sections,
     )
-    plan = build_plan(arch, seed=1)
+
+
+def test_slip_moves_the_launch_to_the_next_opportunity(two_opportunity_plan):
+    """A slip past the launch period launches ~26 months later (FACTS §9)."""
+    plan = _slipping(two_opportunity_plan, "lander")
     tab = simulate_trials(plan, 0, 4)
     assert np.all(tab["lander_opportunity"] == 1)
     dt = (tab["lander_launch_tdb_s"] - plan.lander_opportunities[0].planned_departure_tdb_s) / DAY
     assert np.all(np.abs(dt - 779.94) < 90.0), dt
+
+
+def test_slipped_ero_keeps_the_earliest_return(two_opportunity_plan):
+    """The ERO slips to its next launch (2029-08-20), the lander is on time (an RTG lander, so
+    that surface power does not decide). ``ero.cruise_arrival: earliest_return`` (default)
+    picks an arrival no later than the largest-mass one whose Mars chain (insertion, spiral,
+    rendezvous) is ready for the return that the earliest feasible arrival makes (window 0's
+    2033-01-28 departure); ``max_mass`` reproduces the previous choice (measured before the
+    policy existed: 2032-03-20, 5082.2 kg after MOI, a 2.6-year cruise). The independent check
+    is the Monte Carlo trial itself (its own capture epoch and return assignment): home in
+    2033 (return window 0) against 2035 (window 1) for max_mass."""
+    er = two_opportunity_plan
+    mm = build_plan(_with(er, ero={"cruise_arrival": "max_mass"}).architecture, seed=1)
+    n_er, n_mm = er.ero_cruise[1], mm.ero_cruise[1]
+    assert (n_er["arrival_policy"], n_mm["arrival_policy"]) == ("earliest_return", "max_mass")
+    assert n_mm["arrival_utc"] == "2032-03-20" and n_mm["mass_after_moi_kg"] == pytest.approx(5082.2, abs=1.0)
+    assert n_er["max_mass_arrival_utc"] == n_mm["arrival_utc"]
+    t_er, t_mm = (float(utc_to_tdb(n["arrival_utc"])) for n in (n_er, n_mm))
+    assert t_er <= t_mm and n_er["mass_after_moi_kg"] <= n_mm["mass_after_moi_kg"]
+    deadline = float(utc_to_tdb(n_er["return_departure_utc"]))
+    r0 = er.return_opportunities[0]
+    assert deadline == pytest.approx(float(r0.departure_tdb_s[r0.best_after[0]]), abs=DAY)  # window 0's best
+    # the plan's own chain for the chosen cruise: working orbit + nominal rendezvous by D
+    ph = er.ero_phases[1]
+    ready = er.ero_opportunities[1].planned_arrival_tdb_s + ph.arrival_to_working_orbit_s
+    assert ready + ph.summary["rendezvous_days"] * DAY <= deadline + DAY
+    tabs = {}
+    for name, plan in (("er", er), ("mm", mm)):
+        tab = simulate_trials(_slipping(plan, "ero", lander={"power": "rtg"}), 0, 2)
+        assert np.all(tab["ero_opportunity"] == 1) and np.all(tab["lander_opportunity"] == 0)
+        assert np.all(tab["outcome_code"] == 0), [CAUSES[c] for c in tab["outcome_code"]]
+        tabs[name] = tab
+    assert np.all(tabs["er"]["return_opportunity"] == 0) and np.all(tabs["mm"]["return_opportunity"] == 1)
+    assert np.all(tabs["er"]["capture_tdb_s"] <= deadline)
+    assert np.all(tabs["mm"]["capture_tdb_s"] > r0.departure_tdb_s[-1])  # after window 0 closes
+    years = {k: {tdb_to_utc(t, "date")[:4] for t in v["earth_landing_tdb_s"]} for k, v in tabs.items()}
+    assert years == {"er": {"2033"}, "mm": {"2035"}}
 
 
 # ---------------------------------------------------------------- determinism

@@ -268,6 +268,40 @@ def test_vary_parsing_and_bad_paths():
     assert len(eng) == 4 and len({plan_key(a) for _, a in eng}) == 1
 
 
+def test_plan_fields_cover_what_build_plan_reads():
+    """Every ``arch.<section>.<field>`` that build_plan and the ERO cruise/Mars-phase planning
+    read (found in their source) is in PLAN_FIELDS, so a sweep over it builds its own plan;
+    the ERO's cruise fields each give their own plan key, and an engine-only field does not."""
+    import inspect
+    import re
+
+    from msrsim.campaign import mission, plan
+    from msrsim.campaign.architecture import Architecture
+    from msrsim.campaign.sweep import PLAN_FIELDS
+
+    src = inspect.getsource(plan) + inspect.getsource(mission)
+    read = set(re.findall(r"\barch(?:_j)?\.([a-z_]+)\.([a-z_]+)\b", src))
+    covered = {tuple(f.split(".")[:2]) for f in PLAN_FIELDS if "." in f} | {(f, "") for f in PLAN_FIELDS}
+    fields = Architecture.model_fields
+    missing = []
+    for section, name in read:
+        model = fields[section].annotation if section in fields else None
+        if model is None or not hasattr(model, "model_fields") or name not in model.model_fields:
+            continue  # a method or property (cruise_model: derived from cruise and propulsion)
+        if (section, name) not in covered and (section, "") not in covered:
+            missing.append(f"{section}.{name}")
+    assert not missing, missing
+    assert {"ero.cruise", "ero.propulsion", "ero.ep_engine_count", "ero.cruise_arrival"} <= set(PLAN_FIELDS)
+    base = load_architecture("baseline_2022")
+    for path, values in (("ero.cruise", "auto,ballistic"), ("ero.propulsion", "electric,chemical"),
+                         ("ero.ep_engine_count", "2,4"), ("ero.cruise_arrival", "max_mass,earliest_return"),
+                         ("ero.chemical_trim_days", "20,30")):
+        pair = sweep_variants(base, [parse_vary(f"{path}={values}")])
+        assert plan_key(pair[0][1]) != plan_key(pair[1][1]), path
+    same = sweep_variants(base, [parse_vary("ero.max_mars_stay_days=1200,1500")])
+    assert plan_key(same[0][1]) == plan_key(same[1][1])
+
+
 def test_sweep_common_random_numbers_and_point_by_point_resume(plan, tmp_path):
     base = plan.architecture
     varies = [parse_vary("surface.helicopters=0,2"), parse_vary("risk.edl.p=0.0,0.5")]

@@ -229,10 +229,27 @@ def summarise(plan: CampaignPlan, tab: dict, sensitivity: dict | None = None) ->
         "p_tube_returned": p_tube,
         "biosignature_tubes": {t.tube_id: t.name for t in s_tubes},
         "milestones": milestones,
-        "ero_cruise": {"model": arch.ero.cruise, "opportunities": plan.ero_cruise},
+        "ero_cruise": _ero_cruise_summary(arch, plan.ero_cruise),
         "sensitivity": sensitivity or {},
     }
     return out
+
+
+def _ero_cruise_summary(arch, notes: list) -> dict:
+    """``results.json``'s ``ero_cruise``: the cruise flown (resolved from the ``ero.cruise``
+    setting per opportunity), the setting, the arrival policy and the per-opportunity notes.
+
+    ``model`` is the one model every opportunity flies (``"electric"`` or ``"ballistic"``),
+    or ``"mixed"`` (``models`` then lists them in opportunity order, once each).
+    """
+    models = list(dict.fromkeys(n["cruise_model"] for n in notes))
+    return {
+        "model": models[0] if len(models) == 1 else ("mixed" if models else arch.ero.cruise_model),
+        "models": models,
+        "setting": arch.ero.cruise,
+        "arrival_policy": arch.ero.cruise_arrival if arch.ero.cruise_model == "electric" else None,
+        "opportunities": notes,
+    }
 
 
 # ---------------------------------------------------------------- sensitivity (tornado)

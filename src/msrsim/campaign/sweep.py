@@ -52,6 +52,12 @@ PLAN_FIELDS = (
     "lander.entry_preset",
     "ees.entry_preset",
     "mav.preset",
+    # the ERO's cruise (solved per opportunity) and its Mars phase (EROPhase) are planned
+    "ero.propulsion",
+    "ero.cruise",
+    "ero.cruise_arrival",
+    "ero.ep_engine_count",
+    "ero.chemical_trim_days",
 )
 #: Statement written into ``sweep.parquet`` and ``sweep.json``.
 COMMON_RANDOM_NUMBERS = (
