@@ -1,10 +1,15 @@
 """The nominal trial's trajectories as OEM segments (states in km, km/s; epochs TDB s).
 
-* cruises (SRL Earth→Mars, ERO Earth→Mars and Mars→Earth): the ballistic transfer between
-  the trial's dates (:func:`msrsim.windows.transfer_at`), its heliocentric state at
-  departure (planet velocity plus departure v∞) propagated as a two-body Sun orbit; Sun
-  centred, ICRF axes (DE421's frame). The ERO's ion-engine cruise is not ballistic: its
-  file says that the arc is the ballistic transfer between the same dates;
+* cruises (SRL Earth→Mars, ERO Mars→Earth, and the ERO's Earth→Mars when the plan flies
+  its ballistic leg): the ballistic transfer between the trial's dates
+  (:func:`msrsim.windows.transfer_at`), its heliocentric state at departure (planet
+  velocity plus departure v∞) propagated as a two-body Sun orbit; Sun centred, ICRF axes
+  (DE421's frame);
+* the ERO's solar-electric Earth→Mars cruise (when the plan flies it): the solved
+  trajectory, its control flown again by the leg's integrator
+  (:func:`msrsim.lowthrust.ero.ero_opportunity_trajectory`), one OEM segment per thrust
+  segment (constant thrust direction and throttle), so that no reader interpolates across a
+  change of thrust; the states are the integrator's steps;
 * MAV ascent: the nominal ascent's history, turned from the integrator's frame (Mars
   equator, x through the prime meridian at lift-off) into Mars-centred ICRF axes with the
   IAU rotation angle at lift-off;
@@ -52,6 +57,34 @@ def cruise_states(from_body: str, to_body: str, departure_tdb_s: float, arrival_
     t = sample_epochs(departure_tdb_s, arrival_tdb_s, step_s)
     r, v = propagate(r0, v0, t - departure_tdb_s, GM_SUN_KM3_S2)
     return t, r, v
+
+
+def electric_cruise_segments(cruise, ero_params, ephemeris_path: str | None = None) -> list:
+    """The states of a solved ERO electric cruise, split at its thrust segments.
+
+    Parameters
+    ----------
+    cruise : msrsim.lowthrust.ero.EROOpportunity
+        A feasible solved cruise (with its control).
+    ero_params : msrsim.marsorbit.params.EROParams
+        The parameters it was solved with.
+    ephemeris_path : str, optional
+
+    Returns
+    -------
+    list of (t_tdb_s, r_km, v_km_s, throttle)
+        One entry per thrust segment: heliocentric ICRF states at the integrator's steps
+        (both ends included, so consecutive segments share an epoch) and the segment's
+        throttle (0..1).
+    """
+    from ..lowthrust.ero import ero_opportunity_trajectory
+
+    tr = ero_opportunity_trajectory(cruise, ero_params, ephemeris_path=ephemeris_path)
+    n = tr.throttle.size
+    per = (tr.t_s.size - 1) // n  # integrator steps per thrust segment
+    t = float(cruise.depart_tdb_s) + tr.t_s
+    return [(t[i * per:(i + 1) * per + 1], tr.r_km[i * per:(i + 1) * per + 1],
+             tr.v_km_s[i * per:(i + 1) * per + 1], float(tr.throttle[i])) for i in range(n)]
 
 
 def ascent_states(plan, launch_tdb_s: float):
@@ -136,11 +169,21 @@ def nominal_segments(plan, nominal: dict | None = None, ephemeris_path: str | No
                             ephemeris_path=ephemeris_path)
     out["srl_cruise"] = [OEMSegment("SRL", f"MSRSIM-{name}-SRL", "SUN", "ICRF", t, r, v, "LAGRANGE", 7,
                                     (src, "Earth-Mars ballistic transfer, two-body Sun orbit", frame_note))]
-    t1, r1, v1 = cruise_states("earth", "mars", ero.planned_departure_tdb_s, ero.planned_arrival_tdb_s,
-                               ephemeris_path=ephemeris_path)
-    segs = [OEMSegment("ERO", f"MSRSIM-{name}-ERO", "SUN", "ICRF", t1, r1, v1, "LAGRANGE", 7,
-                       (src, "Earth-Mars: the ballistic transfer between the ERO's dates; the ERO flies "
-                        "ion engines in cruise, so this arc is the ballistic reference", frame_note))]
+    solved = plan.ero_cruise_solutions[0] if plan.ero_cruise_solutions else None
+    if solved is not None:
+        parts = electric_cruise_segments(solved, plan.mars_orbit_config.ero, ephemeris_path)
+        segs = [OEMSegment("ERO", f"MSRSIM-{name}-ERO", "SUN", "ICRF", t1, r1, v1, "HERMITE", 7,
+                           (src, f"Earth-Mars solar-electric cruise, thrust segment {i + 1} of {len(parts)} "
+                            f"(throttle {thr:.3f}, direction fixed in ICRF); the solved low-thrust "
+                            "trajectory (msrsim.lowthrust), integrator steps", frame_note))
+                for i, (t1, r1, v1, thr) in enumerate(parts)]
+    else:
+        t1, r1, v1 = cruise_states("earth", "mars", ero.planned_departure_tdb_s, ero.planned_arrival_tdb_s,
+                                   ephemeris_path=ephemeris_path)
+        segs = [OEMSegment("ERO", f"MSRSIM-{name}-ERO", "SUN", "ICRF", t1, r1, v1, "LAGRANGE", 7,
+                           (src, "Earth-Mars ballistic transfer, two-body Sun orbit: the leg the plan "
+                            "flies (ero.cruise ballistic, a chemical ERO, or no low-thrust solution; an "
+                            "electric ERO's first-order cruise credit is not in this arc)", frame_note))]
     if math.isfinite(nom["tei_tdb_s"]) and math.isfinite(nom["earth_entry_tdb_s"]):
         t2, r2, v2 = cruise_states("mars", "earth", nom["tei_tdb_s"], nom["earth_entry_tdb_s"],
                                    ephemeris_path=ephemeris_path)
