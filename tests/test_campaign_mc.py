@@ -166,9 +166,13 @@ def test_beta_prior_draws_follow_the_record(nominal_plan):
 
 def test_capture_after_the_window_returns_one_window_later(nominal_plan):
     """The return leg's window closes before the nominal capture: the ERO takes the next one,
-    one synodic period (~780 d, FACTS.md §5) later, with its own transfer."""
+    one synodic period (~780 d, FACTS.md §5) later, with its own transfer. The ERO flies its
+    largest-mass arrival (``cruise_arrival: max_mass``): the default policy would choose an
+    earlier arrival that makes this early window (what it is for), and this test is about
+    the engine's rule for a capture after the window."""
     base = load_architecture("baseline_2022")
     data = base.model_dump()
+    data["ero"] = {**data["ero"], "cruise_arrival": "max_mass"}
     data["mars_to_earth"] = {
         **data["mars_to_earth"],
         "depart_range_utc": "2030-05-01:2030-09-01",

@@ -200,15 +200,17 @@ def ero_working_orbit(config: MarsOrbitConfig, arrival_tdb_s: float, arrival_vin
 
 
 def ero_ready_tdb_s(config: MarsOrbitConfig, arrival_tdb_s: float, arrival_vinf_icrf_km_s,
-                    mass_at_arrival_kg: float) -> float:
-    """When the ERO could have the OS captured, counting its own steps only, TDB s.
+                    mass_at_arrival_kg: float, os_ready_tdb_s: float = float("-inf")) -> float:
+    """When the ERO could have the OS captured, TDB s.
 
-    Working orbit (:func:`ero_working_orbit`) plus the nominal rendezvous and capture
+    Working orbit (:func:`ero_working_orbit`) or the OS in orbit (``os_ready_tdb_s``),
+    whichever is later, plus the nominal rendezvous and capture
     (:func:`msrsim.marsorbit.rendezvous.plan_rendezvous` with the spiral's mass and thrust
     and no node difference: the MAV's lift-off is timed into the plane J2 carries into the
-    ERO's, so the chain's residual is ~1e-9 deg); a lander that is late delays the capture
-    further, which the Monte Carlo models per trial. ``inf`` when the chain cannot fly the
-    arrival (the insertion burn does not reach the capture orbit, or the spiral does not end).
+    ERO's, so the chain's residual is ~1e-9 deg); a lander that is later still delays the
+    capture further, which the Monte Carlo models per trial. ``inf`` when the chain cannot
+    fly the arrival (the insertion burn does not reach the capture orbit, or the spiral does
+    not end).
     """
     from ..errors import NoSolutionError
     from ..marsorbit.rendezvous import plan_rendezvous
@@ -222,7 +224,7 @@ def ero_ready_tdb_s(config: MarsOrbitConfig, arrival_tdb_s: float, arrival_vinf_
         return float("inf")
     rv = plan_rendezvous(config.os, config.ero, config.rendezvous, spiral.mass_after_kg, spiral.thrust_n,
                          delta_raan_deg=0.0)
-    return float(t_end + rv.duration_days * SECONDS_PER_DAY)
+    return float(max(t_end, os_ready_tdb_s) + rv.duration_days * SECONDS_PER_DAY)
 
 
 def _first_return_departure(ready_tdb_s: float, return_opportunities) -> float:
@@ -243,13 +245,14 @@ _MAX_REFINES = 6
 
 
 def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfig, return_opportunities,
-                           ephemeris_path: str | None = None):
+                           ephemeris_path: str | None = None, os_ready_tdb_s: float = float("-inf")):
     """The cruise with the most mass after MOI that keeps the earliest return.
 
     The reference is the earliest arrival of the search that the chain can fly (some early
-    arrivals come too fast for the insertion module's thrust): the ERO's own steps from it
-    (:func:`ero_ready_tdb_s`) set the first Mars departure the campaign's return windows
-    give it (:func:`_first_return_departure`), the deadline ``D``. If the largest-mass
+    arrivals come too fast for the insertion module's thrust): the ERO's steps from it
+    (:func:`ero_ready_tdb_s`, no earlier than the OS can be in orbit) set the first Mars
+    departure the campaign's return windows give it (:func:`_first_return_departure`), the
+    deadline ``D``. If the largest-mass
     cruise (``max_mass``) is ready by ``D`` it is the answer, so the policy changes only the
     cruises that would forfeit that return. Otherwise the latest arrival of the search grid
     that is ready by ``D`` is found by bisection between the reference and the window's
@@ -272,6 +275,9 @@ def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfi
     return_opportunities : list of ReturnOpportunity
         The campaign plan's return windows known so far.
     ephemeris_path : str, optional
+    os_ready_tdb_s : float
+        Earliest epoch the OS can be in orbit, TDB s (the first lander's arrival plus
+        ``config.mav_launch.surface_stay_days``, the chain's earliest MAV lift-off).
 
     Returns
     -------
@@ -294,7 +300,7 @@ def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfi
 
     def ready(k: int) -> float:
         if k not in memo:
-            memo[k] = ero_ready_tdb_s(config, t_grid[k], vinf_grid[k], mf_grid[k])
+            memo[k] = ero_ready_tdb_s(config, t_grid[k], vinf_grid[k], mf_grid[k], os_ready_tdb_s)
         return memo[k]
 
     # the reference: the earliest arrival of the search that the Mars chain can fly
@@ -309,7 +315,8 @@ def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfi
                                     "largest mass kept")}
     base["return_departure_utc"] = tdb_to_utc(deadline, "date")
     key = json.dumps({"max_mass": _cruise_to_json(o), "window": [float(x) for x in arrive_window_tdb_s],
-                      "deadline_tdb_s": deadline, "config": config.model_dump(mode="json"),
+                      "deadline_tdb_s": deadline, "os_ready_tdb_s": float(os_ready_tdb_s),
+                      "config": config.model_dump(mode="json"),
                       "ephemeris": _ephemeris_id(ephemeris_path)}, sort_keys=True)
     path = cache_path("ero_cruise_choice", key, package_sources(*_CHOICE_SOURCES))
 
@@ -320,7 +327,7 @@ def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfi
     hit = read_cached(path, parse)
     if hit is not None:
         return hit
-    ready_max = ero_ready_tdb_s(config, o.arrive_tdb_s, o.arrival_vinf_km_s, o.final_mass_kg)
+    ready_max = ero_ready_tdb_s(config, o.arrive_tdb_s, o.arrival_vinf_km_s, o.final_mass_kg, os_ready_tdb_s)
     base["max_mass_ready_utc"] = tdb_to_utc(ready_max, "date") if np.isfinite(ready_max) else None
     out = None
     if ready_max <= deadline:
@@ -348,7 +355,8 @@ def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfi
                                        choose_between_tdb_s=between)
                 if not c.feasible:
                     break
-                t_c = ero_ready_tdb_s(config, c.arrive_tdb_s, c.arrival_vinf_km_s, c.final_mass_kg)
+                t_c = ero_ready_tdb_s(config, c.arrive_tdb_s, c.arrival_vinf_km_s, c.final_mass_kg,
+                                      os_ready_tdb_s)
                 if t_c <= deadline:
                     out = (c, {**base, "ready_utc": tdb_to_utc(t_c, "date")})
                     break
@@ -364,7 +372,7 @@ def earliest_return_cruise(max_mass, arrive_window_tdb_s, config: MarsOrbitConfi
 
 def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 0,
                    ephemeris_path: str | None = None, *, mars_orbit_config: MarsOrbitConfig | None = None,
-                   return_opportunities=None):
+                   return_opportunities=None, lander_arrival_tdb_s: float | None = None):
     """The outbound cruise an architecture's ERO flies from its planned launch.
 
     ``arch.ero.cruise_model`` electric: the solved solar-electric cruise into the ERO leg's
@@ -388,6 +396,10 @@ def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 
     return_opportunities : list of ReturnOpportunity, optional
         The plan's return windows for ``earliest_return`` (default: the architecture's own
         window, from :func:`msrsim.campaign.architecture.analyse_windows`).
+    lander_arrival_tdb_s : float, optional
+        The first lander's Mars arrival, TDB s (with the return windows; default: the
+        architecture's own lander leg, lowest arrival v∞): the OS is in orbit no earlier
+        than ``mav_launch.surface_stay_days`` after it.
 
     Returns
     -------
@@ -422,10 +434,15 @@ def planned_cruise(arch, ero_params, departure_tdb_s: float, opportunity: int = 
         cfg = mars_orbit_config if mars_orbit_config is not None else MarsOrbitConfig(ero=ero_params)
         if return_opportunities is None:
             from .architecture import analyse_windows
-            from .plan import _return
+            from .plan import _leg_indices, _outbound, _return
 
-            return_opportunities = [_return(0, analyse_windows(arch, ephemeris_path)[-1].return_window)]
-        res, extra = earliest_return_cruise(res, window, cfg, return_opportunities, ephemeris_path)
+            w = analyse_windows(arch, ephemeris_path)
+            return_opportunities = [_return(0, w[-1].return_window)]
+            lander = _outbound(0, w[_leg_indices(arch)[1]])
+            lander_arrival_tdb_s = None if lander is None else lander.planned_arrival_tdb_s
+        os_ready = (float("-inf") if lander_arrival_tdb_s is None
+                    else float(lander_arrival_tdb_s) + cfg.mav_launch.surface_stay_days * SECONDS_PER_DAY)
+        res, extra = earliest_return_cruise(res, window, cfg, return_opportunities, ephemeris_path, os_ready)
     return res, {**base, "cruise_model": "electric", "engines": int(res.engine_count),
                  "arrival_policy": policy,
                  "arrival_utc": tdb_to_utc(float(res.arrive_tdb_s), "date"),

@@ -342,7 +342,9 @@ def build_plan(
             continue
         # the outbound cruise: the solved solar-electric one (cached on disk) or the ballistic leg
         cruise, note = planned_cruise(arch_j, mo_cfg.ero, ero_ops[-1].planned_departure_tdb_s, j,
-                                      ephemeris_path, mars_orbit_config=mo_cfg, return_opportunities=ret_ops)
+                                      ephemeris_path, mars_orbit_config=mo_cfg, return_opportunities=ret_ops,
+                                      lander_arrival_tdb_s=(None if lander_ops[0] is None
+                                                            else lander_ops[0].planned_arrival_tdb_s))
         cruise_notes.append(note)
         cruises.append(cruise)
         if cruise is not None:
