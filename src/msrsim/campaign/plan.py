@@ -4,8 +4,9 @@
 :class:`CampaignPlan`: the table of launch opportunities of every leg (the architecture's
 own and the next ``max_later_opportunities``, each shifted by the synodic period and
 analysed by the windows module), the ERO's outbound cruise for each of its opportunities
-(the solved solar-electric cruise of an electric ERO, cached on disk, or the ballistic leg;
-``ero_cruise`` says which and why) and its Mars phase, the prepared entry cases, the
+(the solved solar-electric cruise of an electric ERO, its arrival chosen by
+``ero.cruise_arrival``, cached on disk, or the ballistic leg; ``ero_cruise`` says which and
+why, ``ero_cruise_solutions`` holds the solved cruises) and its Mars phase, the prepared entry cases, the
 designed MAV ascent, the sample value model and daily tables of solar conjunctions,
 heliocentric distance and Mars years. The plan is plain data (numpy
 arrays, pydantic models, dataclasses), so it can be pickled to Dask workers.
