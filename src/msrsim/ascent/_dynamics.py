@@ -672,13 +672,14 @@ def _sample(t, y, mode, P, body, diag, out, hist, record, nrec):
 @numba.njit(cache=True)
 def _phase(y, t0, t1, dt_max, mode, t_ign, thrust_avg, isp, tb, prof, P, nvec, dir2, body,
            cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
-           alt_floor, alt_vac=-1.0):
+           alt_floor, alt_vac):
     """Integrate one phase from t0 to t1 with RK4; returns (status, records written).
 
     A step that would carry a kink of the right-hand side inside it (see
     :func:`_first_crossing`) is cut at the kink, located to ``EV_TOL_S`` by regula falsi
     on the step's own RK4 solution, and the rest of the grid step follows. With
-    ``alt_vac`` > 0 (m), the step that reaches ``alt_vac`` ends there and the rest of the
+    ``alt_vac`` > 0 (m; every caller passes it, -1 for none, so the function has one
+    compiled specialisation), the step that reaches ``alt_vac`` ends there and the rest of the
     phase, above the sensible atmosphere, takes steps ``VAC_STEP_FACTOR`` times longer (a
     new grid from that point, so the result stays continuous).
     """
@@ -932,7 +933,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out, hist, rec
     t_ig = P[I_IGN_DELAY]
     st, nrec = _phase(y, t, t_ig, dtb, 0, 0.0, 0.0, 1.0, 1.0, prof1, P, nvec, dir2, body, cd_tab,
                       alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
-                      alt_floor)
+                      alt_floor, -1.0)
     # 2) SRM1: phase boundaries at the steering kinks and the (dispersed) burnout
     tb1 = P[I_TB1]
     isp1 = P[I_ISP1]
@@ -989,7 +990,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out, hist, rec
                     te = min(tb_, t_cl)
             st, nrec = _phase(y, ta, te, dtk, 1, t_ig, f1, isp1, tb1, prof1, P, nvec, dir2, body,
                               cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
-                              alt_floor)
+                              alt_floor, -1.0)
             ta = te
             if st != STATUS_OK or ta >= tb_:
                 break
@@ -1056,7 +1057,7 @@ def fly(P, body, prof1, prof2, cd_tab, alt0, dalt, atm, kink_alt, out, hist, rec
         st, nrec = _phase(y, t, t + tb2, dtb * SRM2_STEP_FACTOR, 2, t, f2, isp2, tb2, prof2, P, nvec,
                           dir2, body,
                           cd_tab, alt0, dalt, atm, kink_alt, ws, diag, out, hist, record, nrec,
-                          alt_floor)
+                          alt_floor, -1.0)
         if st == STATUS_OK:
             out[O_T_END] = t + tb2
     for i in range(6):

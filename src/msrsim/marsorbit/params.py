@@ -102,9 +102,11 @@ class EROParams(_Params):
         baseline's cruise arrives with v∞ 2.1 km/s instead of 0.7 km/s and its third
         opportunity (2031) has no low-thrust solution. With the solved electric cruise
         the 2022 baseline reaches the end of capture 3.5 years after launch, against
-        "~3 years" published (PIA25892, FACTS.md §8): the cruise chooses the latest arrival
-        in the window (largest mass after MOI); the README's timeline table gives the
-        sensitivities.
+        "~3 years" published (PIA25892, FACTS.md §8): on its nominal launch the cruise
+        keeps the largest-mass arrival (late in the window), since that still makes the
+        return window (the campaign's ``ero.cruise_arrival: earliest_return`` takes an
+        earlier arrival only where the largest-mass one would miss it); the README's
+        timeline table gives the sensitivities.
     ep_thrust_per_engine_n, ep_isp_s, ep_power_per_engine_w : float
         RIT-2X: ~200 mN, Isp > 3000 s, > 5 kW class per engine (FACTS.md §8; the thrust
         and Isp are flagged "unverified" there).
