@@ -167,9 +167,10 @@ def test_killed_run_resumes_to_identical_outputs_and_drops_bad_chunks(plan, refe
 def test_ctrl_c_keeps_chunks_and_resume_completes(plan, reference, tmp_path):
     out = str(tmp_path / "out")
     calls = []
-    # a user's terminal process has Python's default SIGINT handler; one fresh-clone suite
-    # run saw it replaced by the time this test ran (the run then ignored the signal), so
-    # the test sets it, and says what it found
+    # a user's terminal process has Python's default SIGINT handler. A suite started as a
+    # background job of a non-interactive shell (`make test &` in a script) inherits
+    # SIGINT ignored, Python then installs no handler, and the real signal below would be
+    # ignored: the test sets the default handler, and says what it found
     found = signal.signal(signal.SIGINT, signal.default_int_handler)
     if found is not signal.default_int_handler:
         warnings.warn(f"SIGINT handler before this test was {found!r}; reset to the default",
