@@ -69,6 +69,10 @@ def run(
         from ..campaign.runner import open_backend
 
         backend = open_backend(workers, scheduler)
+    if not windows_only:  # first run on this machine: compile the ascent on the other core
+        from ..campaign._warmup import start_ascent_warmup
+
+        start_ascent_warmup()
     arch = load_architecture(config or preset)
     results = analyse_windows(arch, ephemeris)
     _make_dir(out)
