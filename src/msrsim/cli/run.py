@@ -69,11 +69,11 @@ def run(
         from ..campaign.runner import open_backend
 
         backend = open_backend(workers, scheduler)
-    if not windows_only:  # first run on this machine: compile the ascent on the other core
-        from ..campaign._warmup import start_ascent_warmup
-
-        start_ascent_warmup()
     arch = load_architecture(config or preset)
+    if not windows_only:  # first run on this machine: compile kernels on the other core
+        from ..campaign._warmup import start_kernel_warmup
+
+        start_kernel_warmup((arch.lander.entry_preset, arch.ees.entry_preset))
     results = analyse_windows(arch, ephemeris)
     _make_dir(out)
     legs = []
