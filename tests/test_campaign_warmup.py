@@ -16,7 +16,7 @@ def test_cold_cache_is_detected_and_a_warm_one_starts_nothing(tmp_path, monkeypa
     (tmp_path / "ascent_x" / f"_dynamics.fly_batch-{line}.py311.nbi").write_bytes(b"")
     assert _warmup.ascent_kernel_cached(str(tmp_path))
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    assert _warmup.start_kernel_warmup(("srl-jezero",)) is None  # warm: no process
+    assert _warmup.start_kernel_warmup() is None  # warm: no process
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("MSRSIM_NO_WARMUP", "1")
-    assert _warmup.start_kernel_warmup(("srl-jezero",)) is None  # switched off
+    assert _warmup.start_kernel_warmup() is None  # switched off

@@ -1,13 +1,18 @@
-"""First-run compilation of the ascent and entry kernels in a second process.
+"""First-run compilation of the ascent kernel in a second process.
 
-On a machine whose numba cache has never held them, ``msrsim run`` spends ~40 s of one
-core compiling the ascent kernel and ~25 s the entry kernel, late in the plan, while the
-other core idles. The windows and the ERO cruise solves that come first take longer than
-both, so a spawned process started with the run compiles them (into the same on-disk
-cache) meanwhile; when the plan reaches them, numba loads the cached kernels instead of
-compiling. Nothing the run needs is computed twice, nothing is printed, and a run whose
-cache already holds the ascent kernel starts no process. ``MSRSIM_NO_WARMUP=1`` switches
-it off.
+On a machine whose numba cache has never held it, ``msrsim run`` spends ~40 s of one core
+compiling the ascent kernel, late in the plan, while the other core idles. The windows
+and the ERO cruise solves that come first take longer than that, so a spawned process
+started with the run compiles it (into the same on-disk cache) meanwhile; when the plan
+reaches the ascent, numba loads the cached kernel instead of compiling it. Outputs are
+byte-identical to a run without it (checked on fresh clones). Nothing the run needs is
+computed twice, nothing is printed, and a run whose cache already holds the kernel starts
+no process. ``MSRSIM_NO_WARMUP=1`` switches it off.
+
+The entry kernel (~25 s more) is deliberately not compiled here: a fresh-clone run whose
+entry kernel came from such a helper's cache differed from one that compiled it itself
+by 1e-9 (SRL) to 1e-3 (EES peak g) relative, with the same compiled signatures; until
+that is understood, the run compiles it itself.
 """
 
 from __future__ import annotations
@@ -39,38 +44,28 @@ def ascent_kernel_cached(cache_dir: str | None = None) -> bool:
     return bool(glob.glob(os.path.join(cache_dir, "**", _index_glob()), recursive=True))
 
 
-def _compile_kernels(entry_presets: tuple) -> None:
+def _compile_ascent() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to the run, not to this helper
     from ..ascent.core import kernel_inputs, nominal_row, run_batch
     from ..ascent.params import AscentConfig, GuidanceParams
-    from ..entry import load_preset
-    from ..entry.run import prepare_entry
 
     cfg = AscentConfig()
     run_batch(nominal_row(cfg, GuidanceParams()), kernel_inputs(cfg))
-    for name in entry_presets:  # the entry guidance design flies (and compiles) the kernel
-        prepare_entry(load_preset(name))
 
 
-def start_kernel_warmup(entry_presets=()):
-    """Start compiling the ascent and entry kernels in a spawned process on a cold cache.
+def start_kernel_warmup():
+    """Start compiling the ascent kernel in a spawned process on a cold cache.
 
-    Parameters
-    ----------
-    entry_presets : sequence of str
-        Entry presets the run will prepare (the architecture's lander and EES cases).
-
-    Returns the (daemon) process, or None when the cache already holds the ascent kernel
-    or ``MSRSIM_NO_WARMUP`` is set. The caller never waits for it.
+    Returns the (daemon) process, or None when the cache already holds the kernel or
+    ``MSRSIM_NO_WARMUP`` is set. The caller never waits for it.
     """
     if os.environ.get("MSRSIM_NO_WARMUP") or ascent_kernel_cached():
         return None
     import multiprocessing
 
-    proc = multiprocessing.get_context("spawn").Process(
-        target=_compile_kernels, args=(tuple(entry_presets),), daemon=True,
-        name="msrsim-kernel-compile")
+    proc = multiprocessing.get_context("spawn").Process(target=_compile_ascent, daemon=True,
+                                                        name="msrsim-ascent-compile")
     proc.start()
     return proc

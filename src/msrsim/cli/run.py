@@ -70,10 +70,10 @@ def run(
 
         backend = open_backend(workers, scheduler)
     arch = load_architecture(config or preset)
-    if not windows_only:  # first run on this machine: compile kernels on the other core
+    if not windows_only:  # first run on this machine: compile the ascent on the other core
         from ..campaign._warmup import start_kernel_warmup
 
-        start_kernel_warmup((arch.lander.entry_preset, arch.ees.entry_preset))
+        start_kernel_warmup()
     results = analyse_windows(arch, ephemeris)
     _make_dir(out)
     legs = []
