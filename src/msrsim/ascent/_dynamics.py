@@ -265,8 +265,19 @@ def _programme_elevation(tau, P):
     # tan(elevation) piecewise linear through the kick, the interior nodes and the end
     # value at equally spaced times up to SRM1's nominal burnout; with no interior node
     # this is the linear-tangent law
-    span = P[I_TB1_NOM] - t_v - t_po
-    s = (tau - t_v - t_po) / span
+    k, f, n_int = _programme_interval(tau, P)
+    th_a = th_kick if k == 0 else P[I_NODE0 + k - 1]
+    th_b = P[I_TH_END] if k == n_int else P[I_NODE0 + k]
+    return math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
+
+
+@numba.njit(cache=True, inline="always")
+def _programme_interval(tau, P):
+    """Node interval ``k`` (0: from the kick), fraction ``f`` in it and the interior node
+    count of the programme's tangent law at ``tau`` s after ignition (programme segment)."""
+    t_v = P[I_T_VERT]
+    t_po = P[I_T_PO]
+    s = (tau - t_v - t_po) / (P[I_TB1_NOM] - t_v - t_po)
     if s > 1.0:
         s = 1.0
     n_int = int(P[I_N_NODES])
@@ -274,10 +285,7 @@ def _programme_elevation(tau, P):
     k = int(x)
     if k > n_int:
         k = n_int
-    f = x - k
-    th_a = th_kick if k == 0 else P[I_NODE0 + k - 1]
-    th_b = P[I_TH_END] if k == n_int else P[I_NODE0 + k]
-    return math.atan((1.0 - f) * math.tan(th_a) + f * math.tan(th_b))
+    return k, x - k, n_int
 
 
 @numba.njit(cache=True, inline="always")
@@ -293,16 +301,7 @@ def _programme_cs(tau, P):
     if tau < t_v + t_po:
         th = _programme_elevation(tau, P)
         return math.cos(th), math.sin(th)
-    span = P[I_TB1_NOM] - t_v - t_po
-    s = (tau - t_v - t_po) / span
-    if s > 1.0:
-        s = 1.0
-    n_int = int(P[I_N_NODES])
-    x = s * (n_int + 1)
-    k = int(x)
-    if k > n_int:
-        k = n_int
-    f = x - k
+    k, f, n_int = _programme_interval(tau, P)
     ta = P[I_TAN_KICK] if k == 0 else P[I_TAN_NODE0 + k - 1]
     tb = P[I_TAN_END] if k == n_int else P[I_TAN_NODE0 + k]
     tn = (1.0 - f) * ta + f * tb
