@@ -29,6 +29,21 @@ def make_console():
     return con
 
 
+def check_run_options(*, trials: int, preset=None, config=None, chunk_size=None,
+                      sensitivity_trials=None) -> None:
+    """The campaign commands' shared option checks (run, sweep, compare): one-line errors."""
+    from ..errors import ConfigError
+
+    if preset and config:
+        raise ConfigError("--preset and --config were both given; choose one")
+    if not 1 <= trials <= 10_000_000:
+        raise ConfigError(f"--trials={trials} must be in 1..10000000")
+    if chunk_size is not None and chunk_size < 1:
+        raise ConfigError(f"--chunk-size={chunk_size} must be >= 1")
+    if sensitivity_trials is not None and sensitivity_trials < 0:
+        raise ConfigError(f"--sensitivity-trials={sensitivity_trials} must be >= 0")
+
+
 def emit_json(obj) -> None:
     """Print ``obj`` as JSON on stdout (numpy scalars and arrays converted)."""
     import numpy as np

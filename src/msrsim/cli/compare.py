@@ -8,7 +8,7 @@ import os
 import typer
 
 from ..errors import ConfigError
-from ._app import app, emit_json, make_console
+from ._app import app, check_run_options, emit_json, make_console
 
 
 @app.command("compare")
@@ -32,10 +32,7 @@ def compare(
     if len(runs) < 2:
         raise ConfigError(f"compare needs at least two runs (got {len(runs)}: {', '.join(map(repr, runs))}); "
                           "give two or more preset names, architecture files or run directories")
-    if not 1 <= trials <= 10_000_000:
-        raise ConfigError(f"--trials={trials} must be in 1..10000000")
-    if sensitivity_trials < 0:
-        raise ConfigError(f"--sensitivity-trials={sensitivity_trials} must be >= 0")
+    check_run_options(trials=trials, sensitivity_trials=sensitivity_trials)
     from ..campaign.architecture import load_architecture
 
     # resolve every argument before running anything: a bad name fails at once

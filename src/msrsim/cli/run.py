@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from ._app import app, emit_json, make_console
+from ._app import app, check_run_options, emit_json, make_console
 
 
 def _period_json(lp) -> dict | None:
@@ -52,18 +52,11 @@ def run(
     and out/summary.json. ``--nominal`` runs the campaign preview instead.
     """
     from ..campaign.architecture import analyse_windows, load_architecture
-    from ..errors import ConfigError
     from ..windows.plot import plot_porkchop
     from .windows import transfer_json
 
-    if preset and config:
-        raise ConfigError("--preset and --config were both given; choose one")
-    if not 1 <= trials <= 10_000_000:
-        raise ConfigError(f"--trials={trials} must be in 1..10000000")
-    if chunk_size < 1:
-        raise ConfigError(f"--chunk-size={chunk_size} must be >= 1")
-    if sensitivity_trials < 0:
-        raise ConfigError(f"--sensitivity-trials={sensitivity_trials} must be >= 0")
+    check_run_options(trials=trials, preset=preset, config=config, chunk_size=chunk_size,
+                      sensitivity_trials=sensitivity_trials)
     backend = None
     if not (nominal or windows_only):  # reach the workers first: a wrong address fails in seconds
         from ..campaign.runner import open_backend

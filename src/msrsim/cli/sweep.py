@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from ._app import app, emit_json, make_console
+from ._app import app, check_run_options, emit_json, make_console
 
 
 @app.command("sweep")
@@ -38,14 +38,8 @@ def sweep(
     from ..campaign.architecture import load_architecture
     from ..campaign.runner import RunInterrupted, open_backend
     from ..campaign.sweep import COMMON_RANDOM_NUMBERS, parse_vary, run_sweep, sweep_variants
-    from ..errors import ConfigError
 
-    if preset and config:
-        raise ConfigError("--preset and --config were both given; choose one")
-    if not 1 <= trials <= 10_000_000:
-        raise ConfigError(f"--trials={trials} must be in 1..10000000")
-    if chunk_size < 1:
-        raise ConfigError(f"--chunk-size={chunk_size} must be >= 1")
+    check_run_options(trials=trials, preset=preset, config=config, chunk_size=chunk_size)
     varies = [parse_vary(v) for v in vary]
     base = load_architecture(config or preset)
     n = len(sweep_variants(base, varies))  # every bad path or value fails here, before any work
